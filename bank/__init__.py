@@ -1,0 +1,27 @@
+"""Question banks: the schema, loading and validation, and the bundled DevSecOps bank."""
+
+from bank.loader import (
+    BUNDLED_DEFAULT,
+    BankError,
+    Problem,
+    bundled_banks,
+    load_bank,
+    resolve_bank_path,
+    validate_bank_file,
+)
+from bank.schema import CATEGORIES, Bank, Concept, FollowUp, Question
+
+__all__ = [
+    "BUNDLED_DEFAULT",
+    "CATEGORIES",
+    "Bank",
+    "BankError",
+    "Concept",
+    "FollowUp",
+    "Problem",
+    "Question",
+    "bundled_banks",
+    "load_bank",
+    "resolve_bank_path",
+    "validate_bank_file",
+]

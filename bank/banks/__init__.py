@@ -1,0 +1,1 @@
+"""Bank files shipped with the package (data only)."""

@@ -1,0 +1,86 @@
+"""Typed question-bank records. Loading and validation live in `bank.loader`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CATEGORIES = ("technical", "behavioral", "situational")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A key idea a good answer mentions.
+
+    `aliases` are the other ways a person (or a speech recogniser) might say it:
+    abbreviations, spelled-out forms, tool names that stand for it, mis-hearings.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    weight: float = 1.0
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The name followed by every alias: each is a way of saying this concept."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question to ask when the answer missed `concept` (a concept name of the question)."""
+
+    concept: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    category: str
+    model_answer: str
+    concepts: tuple[Concept, ...] = ()
+    tags: tuple[str, ...] = ()
+    look_for: tuple[str, ...] = ()
+    follow_ups: tuple[FollowUp, ...] = ()
+    time_limit: int | None = None  # seconds
+
+    def follow_up_for(self, concept_name: str) -> FollowUp | None:
+        for follow_up in self.follow_ups:
+            if follow_up.concept == concept_name:
+                return follow_up
+        return None
+
+
+@dataclass(frozen=True)
+class Bank:
+    id: str
+    title: str
+    role: str
+    language: str
+    version: str
+    questions: tuple[Question, ...]
+    description: str = ""
+    source: str = field(default="", compare=False)  # where it was loaded from
+
+    def get(self, question_id: str) -> Question:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(question.id for question in self.questions)
+
+    def glossary(self) -> tuple[str, ...]:
+        """Every concept name of the bank, once, in bank order.
+
+        Meant for biasing a speech recogniser towards the domain's vocabulary: it is built
+        from the whole bank, never from one question's answer key.
+        """
+        seen: dict[str, None] = {}
+        for question in self.questions:
+            for concept in question.concepts:
+                seen.setdefault(concept.name, None)
+        return tuple(seen)

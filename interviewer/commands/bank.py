@@ -1,0 +1,226 @@
+"""`interviewer bank list|show|validate|import`: browse, check and import question banks."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from bank import CATEGORIES, Bank, Question, bundled_banks
+from interviewer.errors import UserError
+from interviewer.output import make_console, print_json
+from interviewer.questions import find_question, open_bank, select_questions
+
+BANK_OPTION_HELP = "Bank file (YAML/JSON) or the name of a bundled bank [default: devsecops]."
+
+
+def bank_summary(bank: Bank) -> dict:
+    return {"id": bank.id, "title": bank.title, "role": bank.role, "language": bank.language,
+            "version": bank.version, "source": bank.source,
+            "question_count": len(bank.questions)}
+
+
+def question_record(question: Question, full: bool = False) -> dict:
+    record = {"id": question.id, "category": question.category, "tags": list(question.tags),
+              "time_limit": question.time_limit, "text": question.text}
+    if not full:
+        record["concepts"] = [concept.name for concept in question.concepts]
+        return record
+    record.update({
+        "model_answer": question.model_answer,
+        "concepts": [{"name": concept.name, "aliases": list(concept.aliases),
+                      "weight": concept.weight} for concept in question.concepts],
+        "look_for": list(question.look_for),
+        "follow_ups": [{"concept": follow.concept, "text": follow.text}
+                       for follow in question.follow_ups],
+    })
+    return record
+
+
+@click.group()
+def bank() -> None:
+    """Browse, validate and import question banks."""
+
+
+@bank.command("list")
+@click.option("--bank", "bank_ref", metavar="PATH|NAME", help=BANK_OPTION_HELP)
+@click.option("--tag", "tags", multiple=True, help="Only questions with this tag (repeatable).")
+@click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES),
+              help="Only questions of this category (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+def list_questions(bank_ref: str | None, tags: tuple[str, ...], categories: tuple[str, ...],
+                   as_json: bool) -> None:
+    """List the questions of a bank.
+
+    \b
+    Example:  interviewer bank list --category technical
+    """
+    loaded = open_bank(bank_ref)
+    questions = select_questions(loaded, tags=tags, categories=categories)
+    if as_json:
+        print_json({"bank": bank_summary(loaded),
+                    "bundled_banks": list(bundled_banks()),
+                    "questions": [question_record(question) for question in questions]})
+        return
+    from rich.table import Table
+
+    console = make_console()
+    console.print(f"[bold]{loaded.title}[/] ({loaded.id} v{loaded.version}, "
+                  f"{len(loaded.questions)} questions) — {loaded.source}")
+    table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
+    table.add_column("id", no_wrap=True, style="cyan")
+    table.add_column("category", no_wrap=True)
+    table.add_column("time", no_wrap=True, justify="right")
+    table.add_column("question", overflow="fold")
+    for question in questions:
+        limit = f"{question.time_limit}s" if question.time_limit else "-"
+        table.add_row(question.id, question.category, limit, question.text)
+    console.print(table)
+
+
+@bank.command("show")
+@click.argument("question_id")
+@click.option("--bank", "bank_ref", metavar="PATH|NAME", help=BANK_OPTION_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+def show_question(question_id: str, bank_ref: str | None, as_json: bool) -> None:
+    """Show one question in full: model answer, key concepts, what interviewers look for.
+
+    \b
+    Example:  interviewer bank show devsecops-03
+    """
+    loaded = open_bank(bank_ref)
+    question = find_question(loaded, question_id)
+    if as_json:
+        print_json({"bank": bank_summary(loaded), "question": question_record(question, True)})
+        return
+    from rich.markup import escape
+
+    console = make_console()
+    limit = f", {question.time_limit} s" if question.time_limit else ""
+    console.print(f"[bold cyan]{question.id}[/] ({question.category}{limit}) "
+                  f"[dim]{escape(', '.join(question.tags))}[/]")
+    console.print(f"[bold]{escape(question.text)}[/]\n")
+    console.print("[bold]Model answer[/]")
+    console.print(escape(question.model_answer) + "\n")
+    if question.concepts:
+        console.print("[bold]Key concepts[/] (aliases also count)")
+        for concept in question.concepts:
+            weight = f" ×{concept.weight:g}" if concept.weight != 1 else ""
+            aliases = f" [dim]— {escape(', '.join(concept.aliases))}[/]" if concept.aliases else ""
+            console.print(f"  • {escape(concept.name)}{weight}{aliases}")
+        console.print()
+    if question.look_for:
+        console.print("[bold]What interviewers look for[/]")
+        for item in question.look_for:
+            console.print(f"  • {escape(item)}")
+        console.print()
+    if question.follow_ups:
+        console.print("[bold]Follow-ups[/] (asked when the concept is missed)")
+        for follow in question.follow_ups:
+            console.print(f"  • [{escape(follow.concept)}] {escape(follow.text)}")
+
+
+@bank.command("validate")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+def validate(paths: tuple[str, ...], as_json: bool) -> None:
+    """Check bank files and report every problem as FILE:LINE: field: what is wrong.
+
+    Exits 2 when any file has a problem.
+
+    \b
+    Example:  interviewer bank validate my-bank.yaml
+    """
+    from bank import BankError
+    from bank.loader import read_bank_file, resolve_bank_path
+
+    results = []
+    for path in paths:
+        try:
+            bank_obj, problems = read_bank_file(resolve_bank_path(path))
+        except BankError as error:
+            bank_obj, problems = None, error.problems
+        results.append((path, bank_obj, problems))
+    if as_json:
+        print_json([{"file": path, "valid": not problems,
+                     "questions": len(bank_obj.questions) if bank_obj else 0,
+                     "problems": [vars(problem) for problem in problems]}
+                    for path, bank_obj, problems in results])
+    else:
+        for path, bank_obj, problems in results:
+            for problem in problems:
+                click.echo(str(problem), err=True)
+            if not problems and bank_obj is not None:
+                click.echo(f"{path}: OK, bank '{bank_obj.id}' with "
+                           f"{len(bank_obj.questions)} questions")
+    count = sum(len(problems) for _, _, problems in results)
+    if count:
+        if not as_json:
+            bad = sum(1 for _, _, problems in results if problems)
+            click.echo(f"interviewer: {count} problem{'s' if count > 1 else ''} in {bad} "
+                       f"file{'s' if bad > 1 else ''}; fix the lines above", err=True)
+        raise click.exceptions.Exit(2)
+
+
+@bank.command("import")
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="The YAML bank file to write.")
+@click.option("--id", "bank_id", help="Bank id [default: from the file name].")
+@click.option("--title", help="Bank title [default: from the file name].")
+@click.option("--role", help="The role interviewed for [default: the title].")
+@click.option("--version", "bank_version", default="1", show_default=True,
+              help="Bank version.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+def import_csv_command(csv_file: str, out_path: str, bank_id: str | None, title: str | None,
+                       role: str | None, bank_version: str, force: bool, as_json: bool) -> None:
+    """Turn a spreadsheet (CSV) of questions into a YAML bank.
+
+    Columns (header row): id, question, category, tags, model_answer, concepts, look_for,
+    time_limit, follow_up_concept, follow_up. Only question and model_answer are required.
+    Separate list items with ';' and a concept's aliases with '|':
+    "SAST|static analysis|Semgrep; secrets scanning|gitleaks".
+
+    \b
+    Example:  interviewer bank import questions.csv --out my-bank.yaml
+    """
+    from bank.csv_import import dump_yaml, import_csv, is_valid_id
+
+    if not Path(csv_file).is_file():
+        raise UserError(f"{csv_file}: no such file; give the path of a .csv file")
+    out = Path(out_path)
+    if out.exists() and not force:
+        raise UserError(f"{out}: already exists; choose another --out or pass --force")
+    if bank_id is not None and not is_valid_id(bank_id):
+        raise UserError(f"--id '{bank_id}' is not a usable id; use letters, digits, '.', '_' "
+                        "and '-'")
+    data, bank_obj, problems = import_csv(csv_file, bank_id=bank_id, title=title, role=role,
+                                          version=bank_version)
+    if problems or data is None or bank_obj is None:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"interviewer: {len(problems)} problem(s) in {csv_file}; nothing was "
+                   "written", err=True)
+        raise click.exceptions.Exit(2)
+    _write_atomically(out, dump_yaml(data))
+    if as_json:
+        print_json({"out": str(out), "bank": bank_obj.id, "questions": len(bank_obj.questions)})
+    else:
+        click.echo(f"Wrote {len(bank_obj.questions)} questions to {out}; try "
+                   f"'interviewer bank list --bank {out}'")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise UserError(f"{path}: cannot write ({error.strerror}); check the folder and "
+                        "free space") from error

@@ -1,0 +1,15 @@
+"""Errors the command line turns into one clear line and an exit code."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input or a missing prerequisite: exit 2 with one line saying what and how to fix."""
+
+    exit_code = 2
+
+
+class CheckFailed(Exception):
+    """A check ran and failed (for example `doctor`): exit 1."""
+
+    exit_code = 1
