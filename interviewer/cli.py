@@ -45,8 +45,10 @@ def cli(ctx: click.Context, data_dir: str | None, config_file: str | None) -> No
 
 def _register_commands() -> None:
     from interviewer.commands import bank as bank_commands
+    from interviewer.commands import score as score_commands
 
     cli.add_command(bank_commands.bank)
+    cli.add_command(score_commands.score)
 
 
 _register_commands()

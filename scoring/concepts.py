@@ -1,0 +1,248 @@
+"""Key-concept coverage: which concepts an answer mentions, and the words that show it.
+
+A concept counts as said when one of its phrases (its name or an alias) occurs in the answer
+after normalisation (`scoring.text`): same stems ("rotated" / "rotation"), numbers as words,
+hyphens as spaces. Two kinds of tolerance for speech-recognition spelling:
+
+- a word may differ slightly ("trivvy" for "Trivy"): Levenshtein similarity of at least
+  `fuzzy_threshold` (0-100) for words of 4 letters or more; shorter words must be exact;
+- words may be split or joined ("git leaks" / "gitleaks", "pre commit" / "precommit"): the
+  phrase's letters, joined, are compared with 1-3 joined words of the answer.
+
+The words of a multi-word phrase may come in any order within a small window ("credentials
+that are short-lived" says "short-lived credentials").
+
+A concept the recogniser may have mis-heard is "possible" rather than missed: no phrase
+matched, but a word the recogniser was unsure of resembles one of the concept's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from scoring.text import STOP_WORDS, Token, stem, tokenize
+
+COVERED, POSSIBLE, MISSED = "covered", "possible", "missed"
+
+# Measured on espeak-ng speech of the bank's model answers transcribed by Whisper tiny.en
+# (see bench/scoring_bench.py): the lowest threshold with no false match across questions.
+DEFAULT_FUZZY_THRESHOLD = 88.0
+UNSURE_SIMILARITY = 70.0  # how close an unsure word must be to count as "possibly said"
+MIN_FUZZY_LENGTH = 4
+WINDOW_SLACK = 4  # extra words allowed between the words of one phrase
+
+
+@dataclass(frozen=True)
+class ConceptSpec:
+    """A concept as the matcher needs it (built from a bank concept or derived)."""
+
+    name: str
+    phrases: tuple[str, ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    concept: int
+    text: str
+    words: tuple[str, ...]  # the normalised words that must occur (see _phrase_from_text)
+    stems: tuple[str, ...]
+    joined: str  # all normalised words without spaces, for split/joined forms
+    span: int  # number of words in the phrase as written
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    """Where a concept was found: token positions in the answer and how."""
+
+    concept: int
+    phrase: str
+    first: int  # token indices (inclusive)
+    last: int
+    fuzzy: bool
+    status: str  # COVERED or POSSIBLE
+
+
+def _phrase_from_text(concept: int, text: str) -> _Phrase | None:
+    tokens = tokenize(text)
+    if not tokens:
+        return None
+    content = [token for token in tokens if not token.is_stop]
+    # Function words may be left out ("short-lived credentials" is said as "credentials that
+    # are short-lived"), unless that leaves too little: "just in time" is not "time".
+    if not content or (len(content) < 2 and len(tokens) >= 2):
+        content = tokens
+    return _Phrase(concept=concept, text=text,
+                   words=tuple(token.norm for token in content),
+                   stems=tuple(token.stem for token in content),
+                   joined="".join(token.norm for token in tokens), span=len(tokens))
+
+
+class ConceptMatcher:
+    """Finds a fixed set of concepts in answers. Build once per question, call `match` often."""
+
+    def __init__(self, concepts: Sequence[ConceptSpec],
+                 fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD):
+        self.concepts = tuple(concepts)
+        self.fuzzy_threshold = fuzzy_threshold
+        phrases = []
+        for index, concept in enumerate(self.concepts):
+            for text in dict.fromkeys(concept.phrases):
+                phrase = _phrase_from_text(index, text)
+                if phrase is not None:
+                    phrases.append(phrase)
+        # longer phrases first: "static application security testing" before "security"
+        self.phrases = sorted(phrases, key=lambda phrase: -len(phrase.words))
+        self._fuzzy_vocabulary = sorted({word for phrase in self.phrases for word in phrase.words
+                                         if len(word) >= MIN_FUZZY_LENGTH
+                                         and word not in STOP_WORDS})
+        self._joined = sorted({phrase.joined for phrase in self.phrases})
+
+    def match(self, tokens: Sequence[Token],
+              unsure: Sequence[bool] | None = None) -> list[PhraseMatch | None]:
+        """For each concept, its best match in `tokens` or None.
+
+        `unsure[i]` marks token i as a word the speech recogniser was unsure of.
+        """
+        best: list[PhraseMatch | None] = [None] * len(self.concepts)
+        if not tokens or not self.phrases:
+            return best
+        positions_by_word = self._word_positions(tokens)
+        joined_hits = self._joined_positions(tokens)
+        for phrase in self.phrases:
+            current = best[phrase.concept]
+            if current is not None and current.status == COVERED and not current.fuzzy:
+                continue
+            found = self._find(phrase, positions_by_word, joined_hits)
+            if found is not None and (current is None or (current.fuzzy and not found.fuzzy)):
+                best[phrase.concept] = found
+        if unsure is not None:
+            # a spelling-tolerant match resting on a word the recogniser was unsure of is
+            # only "possibly said"
+            for index, match in enumerate(best):
+                if match is not None and match.fuzzy and any(
+                        unsure[position] for position in range(match.first, match.last + 1)
+                        if position < len(unsure)):
+                    best[index] = PhraseMatch(match.concept, match.phrase, match.first,
+                                              match.last, True, POSSIBLE)
+            self._possible_matches(tokens, unsure, best)
+        return best
+
+    # -- internals
+
+    def _word_positions(self, tokens: Sequence[Token]) -> dict[str, list[tuple[int, bool]]]:
+        """For each phrase word: the token indices where it occurs, and whether fuzzily."""
+        found: dict[str, list[tuple[int, bool]]] = {}
+        by_stem: dict[str, list[int]] = {}
+        by_norm: dict[str, list[int]] = {}
+        for token in tokens:
+            by_stem.setdefault(token.stem, []).append(token.index)
+            by_norm.setdefault(token.norm, []).append(token.index)
+        for phrase in self.phrases:
+            for word, word_stem in zip(phrase.words, phrase.stems, strict=True):
+                if word not in found:
+                    # function words must match exactly; content words by stem
+                    hits = by_norm.get(word, []) if word in STOP_WORDS else \
+                        by_stem.get(word_stem, [])
+                    found[word] = [(index, False) for index in hits]
+        # Fuzzy: every phrase word against every distinct answer word, in one vectorised call
+        answer_words = sorted(word for word in by_norm
+                              if len(word) >= MIN_FUZZY_LENGTH and word not in STOP_WORDS)
+        if answer_words and self._fuzzy_vocabulary:
+            scores = process.cdist(self._fuzzy_vocabulary, answer_words, scorer=fuzz.ratio,
+                                   score_cutoff=self.fuzzy_threshold, dtype=np.uint8,
+                                   workers=1)
+            rows, cols = np.nonzero(scores)
+            for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+                word = self._fuzzy_vocabulary[row]
+                exact = {index for index, _ in found.get(word, [])}
+                for index in by_norm[answer_words[col]]:
+                    if index not in exact:
+                        found.setdefault(word, []).append((index, True))
+        return found
+
+    def _joined_positions(self, tokens: Sequence[Token]) -> dict[str, tuple[int, int, bool]]:
+        """Phrases written split or joined: 1-3 consecutive answer words, letters joined."""
+        spans: dict[str, tuple[int, int]] = {}
+        for width in (1, 2, 3):
+            for start in range(len(tokens) - width + 1):
+                joined = "".join(token.norm for token in tokens[start:start + width])
+                spans.setdefault(joined, (start, start + width - 1))
+        hits: dict[str, tuple[int, int, bool]] = {}
+        for joined in self._joined:
+            if joined in spans:
+                hits[joined] = (*spans[joined], False)
+        candidates = [joined for joined in spans if len(joined) >= MIN_FUZZY_LENGTH + 2]
+        targets = [joined for joined in self._joined
+                   if joined not in hits and len(joined) >= MIN_FUZZY_LENGTH + 2]
+        if candidates and targets:
+            scores = process.cdist(targets, candidates, scorer=fuzz.ratio,
+                                   score_cutoff=self.fuzzy_threshold, dtype=np.uint8)
+            for row, target in enumerate(targets):
+                col = int(np.argmax(scores[row]))
+                if scores[row, col]:
+                    hits[target] = (*spans[candidates[col]], True)
+        return hits
+
+    def _find(self, phrase: _Phrase, positions_by_word: dict[str, list[tuple[int, bool]]],
+              joined_hits: dict[str, tuple[int, int, bool]]) -> PhraseMatch | None:
+        joined = joined_hits.get(phrase.joined)
+        word_match = self._window_match(phrase, positions_by_word)
+        candidates = [match for match in (word_match, joined and PhraseMatch(
+            phrase.concept, phrase.text, joined[0], joined[1], joined[2], COVERED)) if match]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda match: (match.fuzzy, match.last - match.first))
+
+    def _window_match(self, phrase: _Phrase,
+                      positions_by_word: dict[str, list[tuple[int, bool]]]) -> PhraseMatch | None:
+        lists = [positions_by_word.get(word, []) for word in phrase.words]
+        if any(not positions for positions in lists):
+            return None
+        window = phrase.span + WINDOW_SLACK
+        best: tuple[bool, int, int, int] | None = None
+        for anchor, anchor_fuzzy in lists[0]:
+            chosen = [(anchor, anchor_fuzzy)]
+            for positions in lists[1:]:
+                near = [item for item in positions if abs(item[0] - anchor) < window]
+                if not near:
+                    break
+                chosen.append(min(near, key=lambda item: (item[1], abs(item[0] - anchor))))
+            else:
+                indices = [index for index, _ in chosen]
+                if max(indices) - min(indices) >= window:
+                    continue
+                fuzzy = any(is_fuzzy for _, is_fuzzy in chosen)
+                key = (fuzzy, max(indices) - min(indices), min(indices), max(indices))
+                if best is None or key < best:
+                    best = key
+        if best is None:
+            return None
+        fuzzy, _, first, last = best
+        return PhraseMatch(phrase.concept, phrase.text, first, last, fuzzy, COVERED)
+
+    def _possible_matches(self, tokens: Sequence[Token], unsure: Sequence[bool],
+                          best: list[PhraseMatch | None]) -> None:
+        unsure_tokens = [token for token, flag in zip(tokens, unsure, strict=False)
+                         if flag and not token.is_stop and len(token.norm) >= 3]
+        if not unsure_tokens:
+            return
+        for phrase in self.phrases:
+            if best[phrase.concept] is not None:
+                continue
+            for word in phrase.words:
+                if len(word) < 3:
+                    continue
+                for token in unsure_tokens:
+                    if token.stem == stem(word) or \
+                            fuzz.ratio(word, token.norm) >= UNSURE_SIMILARITY:
+                        best[phrase.concept] = PhraseMatch(phrase.concept, phrase.text,
+                                                           token.index, token.index, True,
+                                                           POSSIBLE)
+                        break
+                if best[phrase.concept] is not None:
+                    break
