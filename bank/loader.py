@@ -33,6 +33,7 @@ BANK_FIELDS = {
     "language": "optional",
     "version": "optional",
     "description": "optional",
+    "glossary": "optional",
 }
 QUESTION_FIELDS = {
     "id": "required",
@@ -357,6 +358,7 @@ class _BankBuilder:
         language = self._text(top, "language", (), False) or "en"
         version = self._text(top, "version", (), False, scalar_ok=True) or "1"
         description = self._text(top, "description", (), False)
+        vocabulary = self._text_list(top, "glossary", ())
         raw_questions = top.get("questions")
         questions: list[Question] = []
         if "questions" in top:
@@ -381,7 +383,7 @@ class _BankBuilder:
                     questions.append(question)
         return Bank(id=bank_id, title=title, role=role, language=language, version=version,
                     questions=tuple(questions), description=description,
-                    source=str(self.path))
+                    vocabulary=vocabulary, source=str(self.path))
 
     def _question(self, raw: Any, path: Path_) -> Question | None:
         mapping = self._mapping(raw, path, QUESTION_FIELDS, "a question")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 CATEGORIES = ("technical", "behavioral", "situational")
@@ -61,6 +62,7 @@ class Bank:
     version: str
     questions: tuple[Question, ...]
     description: str = ""
+    vocabulary: tuple[str, ...] = ()  # extra domain terms for speech recognition ("glossary")
     source: str = field(default="", compare=False)  # where it was loaded from
 
     def get(self, question_id: str) -> Question:
@@ -74,13 +76,16 @@ class Bank:
         return tuple(question.id for question in self.questions)
 
     def glossary(self) -> tuple[str, ...]:
-        """Every concept name of the bank, once, in bank order.
+        """Domain terms for biasing a speech recogniser, spelled as they should be written.
 
-        Meant for biasing a speech recogniser towards the domain's vocabulary: it is built
-        from the whole bank, never from one question's answer key.
+        The bank's own `glossary` list first, then the acronyms and proper names (words with a
+        capital letter or digit) of every concept name. Built from the whole bank, never from
+        one question's answer key, so recognition cannot be steered towards one answer.
         """
-        seen: dict[str, None] = {}
+        seen: dict[str, None] = dict.fromkeys(self.vocabulary)
         for question in self.questions:
             for concept in question.concepts:
-                seen.setdefault(concept.name, None)
+                for word in re.findall(r"[A-Za-z0-9][\w.+/-]*[A-Za-z0-9]|[A-Z]", concept.name):
+                    if any(ch.isupper() or ch.isdigit() for ch in word):
+                        seen.setdefault(word, None)
         return tuple(seen)

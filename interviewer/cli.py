@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import click
 
+from audio.errors import AudioError
 from bank import BankError
 from interviewer import __version__
 from interviewer.errors import CheckFailed, UserError
@@ -45,10 +46,12 @@ def cli(ctx: click.Context, data_dir: str | None, config_file: str | None) -> No
 
 def _register_commands() -> None:
     from interviewer.commands import bank as bank_commands
+    from interviewer.commands import devices as devices_commands
     from interviewer.commands import score as score_commands
 
     cli.add_command(bank_commands.bank)
     cli.add_command(score_commands.score)
+    cli.add_command(devices_commands.devices)
 
 
 _register_commands()
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as error:
         _error_line(error.format_message())
         sys.exit(error.exit_code if error.exit_code else 2)
-    except (UserError, CheckFailed, BankError) as error:
+    except (UserError, CheckFailed, BankError, AudioError) as error:
         _error_line(str(error))
         sys.exit(getattr(error, "exit_code", 2))
     except KeyboardInterrupt:

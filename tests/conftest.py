@@ -62,3 +62,38 @@ def assert_one_line_error(result: subprocess.CompletedProcess, code: int = 2) ->
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines, "no message on stderr"
     return result.stderr
+
+
+def _pulse_reachable() -> bool:
+    import shutil
+
+    if not shutil.which("pactl") or not os.environ.get("PULSE_SERVER"):
+        return False
+    result = subprocess.run(["pactl", "info"], capture_output=True, timeout=10)
+    return result.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def pulse() -> dict[str, str]:
+    """The virtual microphone and speaker (scripts/virtual-audio). Fails instead of skipping
+    when INTERVIEWER_REQUIRE_AUDIO=1 (as scripts/test.sh sets), so CI cannot pass without it."""
+    if not _pulse_reachable():
+        if os.environ.get("INTERVIEWER_REQUIRE_AUDIO") == "1":
+            pytest.fail("no PulseAudio server with the virtual microphone: scripts/test.sh "
+                        "starts one (scripts/virtual-audio/audio_up.sh)")
+        pytest.skip("no PulseAudio server with the virtual microphone")
+    return {"mic_feed": "virt_mic_feed", "speaker_monitor": "virt_speaker.monitor"}
+
+
+def normalise_for_wer(text: str) -> str:
+    """Lower case, digits spelled out, punctuation dropped, hyphens as spaces."""
+    from scoring.text import normalize
+
+    return normalize(text.replace("-", " "))
+
+
+def wer(references: list[str], hypotheses: list[str]) -> float:
+    import jiwer
+
+    return jiwer.wer([normalise_for_wer(t) for t in references],
+                     [normalise_for_wer(t) or "-" for t in hypotheses])

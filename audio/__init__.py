@@ -1,0 +1,44 @@
+"""Sound in and out, and speech-to-text. Knows nothing of questions or scores.
+
+    from audio import TextToSpeech, Speaker, Recorder, CaptureSettings, load_audio
+    from audio import SpeechToTextOptions, load_speech_to_text
+
+Names are loaded on first use, so `import audio.errors` (or this package) stays cheap and heavy
+libraries (sounddevice, pyttsx3, faster-whisper, torch) load only when needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "CaptureSettings": "audio.capture", "CaptureStatus": "audio.capture",
+    "Recorder": "audio.capture", "Recording": "audio.capture",
+    "Device": "audio.devices", "find_device": "audio.devices", "list_devices": "audio.devices",
+    "rescan": "audio.devices",
+    "AudioDeviceError": "audio.errors", "AudioError": "audio.errors",
+    "AudioFileError": "audio.errors", "ModelError": "audio.errors",
+    "SpeechEngineError": "audio.errors",
+    "SUPPORTED_FORMATS": "audio.files", "is_audio_file": "audio.files",
+    "load_audio": "audio.files",
+    "play": "audio.playback",
+    "BACKENDS": "audio.stt", "SpeechToText": "audio.stt", "SpeechToTextOptions": "audio.stt",
+    "load_speech_to_text": "audio.stt",
+    "Segment": "audio.transcript", "Transcript": "audio.transcript", "Word": "audio.transcript",
+    "Speaker": "audio.tts", "TextToSpeech": "audio.tts", "Utterance": "audio.tts",
+    "Voice": "audio.tts",
+    "StreamingWavWriter": "audio.wav", "read_wav": "audio.wav", "write_wav": "audio.wav",
+}
+_RENAMED = {"SUPPORTED_FORMATS": "SUPPORTED"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'audio' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
+    globals()[name] = value
+    return value

@@ -1,0 +1,102 @@
+"""Sound devices: list them, mark the defaults, pick one by index or by part of its name.
+
+PortAudio (under sounddevice) lists devices once, when it starts: a sound server started later
+is not seen until `rescan()`. With no server and no card the list is empty, and every error
+here says how to get sound working or how to go on without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from audio.errors import AudioDeviceError
+
+NO_AUDIO_HINT = ("no sound devices found: start a sound server (PulseAudio or PipeWire) or "
+                 "connect a microphone; 'interviewer practice --text' works without one")
+
+
+@dataclass(frozen=True)
+class Device:
+    index: int
+    name: str
+    hostapi: str
+    max_input_channels: int
+    max_output_channels: int
+    default_samplerate: float
+    is_default_input: bool = False
+    is_default_output: bool = False
+
+    @property
+    def is_input(self) -> bool:
+        return self.max_input_channels > 0
+
+    @property
+    def is_output(self) -> bool:
+        return self.max_output_channels > 0
+
+
+def _sounddevice():
+    try:
+        import sounddevice
+    except OSError as error:  # the PortAudio library itself is missing
+        raise AudioDeviceError("the PortAudio library is missing: install it (Debian/Ubuntu: "
+                               "sudo apt-get install libportaudio2; macOS: brew install "
+                               "portaudio)") from error
+    return sounddevice
+
+
+def rescan() -> None:
+    """Make PortAudio list devices again (after a sound server started or a plug changed)."""
+    sd = _sounddevice()
+    sd._terminate()
+    sd._initialize()
+
+
+def list_devices() -> list[Device]:
+    sd = _sounddevice()
+    try:
+        raw = sd.query_devices()
+        apis = sd.query_hostapis()
+        default_in, default_out = sd.default.device
+    except sd.PortAudioError as error:
+        raise AudioDeviceError(f"{NO_AUDIO_HINT} ({error})") from error
+    devices = []
+    for info in raw:
+        index = int(info["index"])
+        devices.append(Device(
+            index=index, name=str(info["name"]), hostapi=str(apis[info["hostapi"]]["name"]),
+            max_input_channels=int(info["max_input_channels"]),
+            max_output_channels=int(info["max_output_channels"]),
+            default_samplerate=float(info["default_samplerate"]),
+            is_default_input=index == default_in, is_default_output=index == default_out))
+    return devices
+
+
+def find_device(spec: int | str | None, kind: str) -> Device:
+    """The input or output device named by `spec` (an index, or part of a name), or the
+    default one when `spec` is None. `kind` is "input" or "output"."""
+    devices = list_devices()
+    usable = [device for device in devices
+              if (device.is_input if kind == "input" else device.is_output)]
+    if not usable:
+        raise AudioDeviceError(f"no {kind} device: " + NO_AUDIO_HINT.split(": ", 1)[1])
+    if spec is None or str(spec).strip() == "":
+        default = next((device for device in usable if (
+            device.is_default_input if kind == "input" else device.is_default_output)), None)
+        return default or usable[0]
+    text = str(spec).strip()
+    if text.isdigit():
+        index = int(text)
+        for device in usable:
+            if device.index == index:
+                return device
+        raise AudioDeviceError(f"no {kind} device with index {index}; "
+                               "'interviewer devices' lists them")
+    matches = [device for device in usable if text.lower() in device.name.lower()]
+    exact = [device for device in matches if device.name.lower() == text.lower()]
+    if exact:
+        return exact[0]
+    if matches:
+        return matches[0]
+    names = ", ".join(f"{device.index}: {device.name}" for device in usable[:8])
+    raise AudioDeviceError(f"no {kind} device matches '{text}'; available: {names}")

@@ -1,0 +1,211 @@
+"""Text-to-speech with pyttsx3: each utterance synthesised to a WAV, checked, then played.
+
+pyttsx3's own `say()` plays through a helper process and can return before any sound is made;
+synthesising to a file and playing it with sounddevice is reliable and lets the caller keep
+the audio (the demo writes the interviewer's questions to files when there is no speaker).
+With the espeak driver (Linux) the file may be written from another thread after
+`runAndWait()` returns, and was once seen without a RIFF header: the file is awaited and
+checked, and synthesis retried once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import tempfile
+import threading
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from audio.errors import SpeechEngineError
+
+FILE_WAIT_S = 15.0
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Utterance:
+    text: str
+    path: Path
+    samples: np.ndarray
+    samplerate: int
+
+    @property
+    def duration(self) -> float:
+        return self.samples.size / self.samplerate
+
+
+class _DropLines(io.TextIOBase):
+    """A stdout stand-in that drops pyttsx3's "Audio saved to ..." chatter, passing the rest."""
+
+    def __init__(self, target):
+        self.target = target
+        self.buffer_text = ""
+
+    def write(self, text: str) -> int:
+        self.buffer_text += text
+        while "\n" in self.buffer_text:
+            line, self.buffer_text = self.buffer_text.split("\n", 1)
+            if not line.startswith("Audio saved to"):
+                self.target.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.buffer_text and not self.buffer_text.startswith("Audio saved to"):
+            self.target.write(self.buffer_text)
+        self.buffer_text = ""
+        self.target.flush()
+
+
+def install_hint() -> str:
+    if sys.platform.startswith("linux"):
+        return "install espeak-ng (Debian/Ubuntu: sudo apt-get install espeak-ng)"
+    if sys.platform == "darwin":
+        return "macOS's speech synthesis should be present; check System Settings > Spoken Content"
+    return "Windows SAPI5 voices should be present; check Settings > Time & language > Speech"
+
+
+class TextToSpeech:
+    """Synthesises speech to WAV files. Use from one thread (pyttsx3 engines are not shared)."""
+
+    def __init__(self, voice: str | None = None, rate: int | None = None,
+                 volume: float | None = None, out_dir: str | Path | None = None):
+        try:
+            import pyttsx3
+
+            self.engine = pyttsx3.init()
+        except Exception as error:  # no engine: pyttsx3 raises RuntimeError/OSError/...
+            raise SpeechEngineError(f"no text-to-speech engine: {install_hint()} "
+                                    f"({type(error).__name__}: {error})") from error
+        self.out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="tts-"))
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._count = 0
+        if voice:
+            self.set_voice(voice)
+        if rate is not None:
+            if not 60 <= rate <= 400:
+                raise SpeechEngineError(f"speech rate {rate} is out of range; use 60-400 "
+                                        "words a minute")
+            self.engine.setProperty("rate", int(rate))
+        if volume is not None:
+            if not 0 <= volume <= 1:
+                raise SpeechEngineError(f"volume {volume} is out of range; use 0.0-1.0")
+            self.engine.setProperty("volume", float(volume))
+
+    def voices(self) -> list[Voice]:
+        result = []
+        for voice in self.engine.getProperty("voices") or []:
+            languages = tuple(str(lang.decode() if isinstance(lang, bytes) else lang)
+                              for lang in (voice.languages or []))
+            result.append(Voice(str(voice.id), str(voice.name), languages))
+        return result
+
+    def set_voice(self, wanted: str) -> Voice:
+        """Choose a voice by id, name, or language code ("en-us"); part of a name will do."""
+        text = wanted.strip().lower()
+        voices = self.voices()
+        for test in (lambda v: v.id.lower() == text or v.name.lower() == text,
+                     lambda v: text in (lang.lower() for lang in v.languages),
+                     lambda v: text in v.name.lower() or text in v.id.lower()):
+            for voice in voices:
+                if test(voice):
+                    self.engine.setProperty("voice", voice.id)
+                    return voice
+        sample = ", ".join(v.name for v in voices if any(
+            lang.startswith("en") for lang in v.languages))[:200]
+        raise SpeechEngineError(f"no voice matches '{wanted}'; English voices: {sample} "
+                                "('interviewer devices --voices' lists all)")
+
+    def synthesize(self, text: str, path: str | Path | None = None) -> Utterance:
+        """Speak `text` into a WAV file and return its samples. Raises SpeechEngineError."""
+        text = " ".join(text.split()) or "."
+        with self._lock:
+            self._count += 1
+            target = Path(path) if path else self.out_dir / f"utterance-{self._count:04d}.wav"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            last_error = "no audio was written"
+            for _attempt in range(2):
+                target.unlink(missing_ok=True)
+                # the engine may write (and print "Audio saved to") after runAndWait returns
+                with contextlib.redirect_stdout(_DropLines(sys.stdout)):
+                    self.engine.save_to_file(text, str(target))
+                    self.engine.runAndWait()
+                    try:
+                        samples, rate = _await_wav(target)
+                        return Utterance(text, target, samples, rate)
+                    except SpeechEngineError as error:
+                        last_error = str(error)
+            raise SpeechEngineError(f"text-to-speech failed: {last_error}; "
+                                    f"{install_hint()} or try another --voice")
+
+
+def _await_wav(path: Path) -> tuple[np.ndarray, int]:
+    """Wait until the engine has really written `path`, then read it."""
+    deadline = time.monotonic() + FILE_WAIT_S
+    last_size = -1
+    while time.monotonic() < deadline:
+        size = path.stat().st_size if path.exists() else -1
+        if size > 44 and size == last_size:
+            with path.open("rb") as stream:
+                header = stream.read(12)
+            if header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+                return _decode_other(path)
+            try:
+                with wave.open(str(path), "rb") as reader:
+                    frames = reader.readframes(reader.getnframes())
+                    rate, width = reader.getframerate(), reader.getsampwidth()
+                    channels = reader.getnchannels()
+            except (wave.Error, EOFError) as error:
+                raise SpeechEngineError(f"the engine wrote a broken WAV ({error})") from error
+            if width != 2 or not frames:
+                raise SpeechEngineError("the engine wrote an empty or unexpected WAV")
+            samples = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
+            if channels > 1:
+                samples = samples.reshape(-1, channels).mean(axis=1)
+            return samples, rate
+        last_size = size
+        time.sleep(0.05)
+    raise SpeechEngineError(f"the engine wrote nothing to {path} within {FILE_WAIT_S:.0f} s")
+
+
+def _decode_other(path: Path) -> tuple[np.ndarray, int]:
+    """Engines that ignore the .wav name (macOS writes AIFF data): decode whatever it is."""
+    from audio.errors import AudioFileError
+    from audio.files import load_audio
+
+    try:
+        return load_audio(path), 16000
+    except AudioFileError as error:
+        raise SpeechEngineError(f"the engine wrote audio that cannot be read ({error})") \
+            from error
+
+
+class Speaker:
+    """Speaks text aloud: synthesis, then playback (skipped in silent mode)."""
+
+    def __init__(self, tts: TextToSpeech, output_device: int | str | None = None,
+                 silent: bool = False):
+        self.tts = tts
+        self.output_device = output_device
+        self.silent = silent
+
+    def say(self, text: str, stop: threading.Event | None = None,
+            path: str | Path | None = None) -> Utterance:
+        utterance = self.tts.synthesize(text, path)
+        if not self.silent:
+            from audio.playback import play
+
+            play(utterance.samples, utterance.samplerate, self.output_device, stop)
+        return utterance
