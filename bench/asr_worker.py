@@ -12,7 +12,8 @@ import time
 
 
 def main(job_path: str) -> None:
-    job = json.loads(open(job_path, encoding="utf-8").read())
+    with open(job_path, encoding="utf-8") as handle:
+        job = json.load(handle)
     config = job["config"]
     from audio import SpeechToTextOptions, load_audio, load_speech_to_text
 

@@ -129,10 +129,10 @@ def test_no_audio_server_is_a_clear_error(run_cli, app_env, tmp_path):
                PULSE_RUNTIME_PATH=str(tmp_path / "no-pulse"))
     stderr = assert_one_line_error(run_cli("devices", env=env))
     assert "no sound devices found" in stderr and "--text" in stderr
-    script = ("import sys; sys.path.insert(0, %r)\n"
+    script = (f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
               "from audio import Recorder, AudioDeviceError\n"
-              "try:\n    Recorder(%r).start()\nexcept AudioDeviceError as e:\n"
-              "    print('ERROR', e)\n") % (str(REPO), str(tmp_path / "x.wav"))
+              f"try:\n    Recorder({str(tmp_path / 'x.wav')!r}).start()\n"
+              "except AudioDeviceError as e:\n    print('ERROR', e)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             env=env, timeout=60)
     assert result.stdout.startswith("ERROR no input device")

@@ -91,11 +91,11 @@ def test_backends_agree_on_real_speech(shared, tmp_path):
 
 
 def test_unreachable_model_name_falls_back_to_the_bundled_one(tmp_path):
-    script = ("import sys; sys.path.insert(0, %r)\n"
+    script = (f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
               "from audio import SpeechToTextOptions, load_speech_to_text\n"
-              "stt = load_speech_to_text(SpeechToTextOptions(model='base.en', cache_dir=%r),"
-              " on_status=lambda m: print('STATUS', m))\n"
-              "print('LABEL', stt.model_label)\n") % (str(REPO), str(tmp_path))
+              "stt = load_speech_to_text(SpeechToTextOptions(model='base.en', "
+              f"cache_dir={str(tmp_path)!r}), on_status=lambda m: print('STATUS', m))\n"
+              "print('LABEL', stt.model_label)\n")
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             env=env, timeout=120)
