@@ -45,8 +45,21 @@ class Transcript:
         return not self.text.strip()
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data; segments keep their words, and all words are also listed flat."""
         data = asdict(self)
         data["words"] = [asdict(word) for word in self.words]
-        for segment in data["segments"]:
-            segment.pop("words", None)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        segments = tuple(
+            Segment(segment["start"], segment["end"], segment["text"],
+                    tuple(Word(**word) for word in segment.get("words", ())),
+                    segment.get("avg_logprob", 0.0), segment.get("no_speech_prob", 0.0))
+            for segment in data.get("segments", ()))
+        return cls(text=data.get("text", ""), segments=segments,
+                   duration=data.get("duration", 0.0), backend=data.get("backend", ""),
+                   model=data.get("model", ""), language=data.get("language", "en"),
+                   speech_duration=data.get("speech_duration", 0.0),
+                   warnings=tuple(data.get("warnings", ())),
+                   removed=tuple(data.get("removed", ())))

@@ -39,19 +39,36 @@ def cli(ctx: click.Context, data_dir: str | None, config_file: str | None) -> No
     Review recordings:     interviewer review answers/ --question devsecops-03
     Browse the questions:  interviewer bank list
     """
+    from interviewer.context import AppContext
     from interviewer.paths import resolve_paths
 
-    ctx.obj = resolve_paths(data_dir, config_file)
+    app = AppContext(resolve_paths(data_dir, config_file))
+    ctx.obj = app
+    ctx.call_on_close(app.close)
 
 
 def _register_commands() -> None:
     from interviewer.commands import bank as bank_commands
+    from interviewer.commands import demo as demo_commands
     from interviewer.commands import devices as devices_commands
+    from interviewer.commands import doctor as doctor_commands
+    from interviewer.commands import history as history_commands
+    from interviewer.commands import practice as practice_commands
+    from interviewer.commands import report as report_commands
+    from interviewer.commands import review as review_commands
     from interviewer.commands import score as score_commands
 
     cli.add_command(bank_commands.bank)
     cli.add_command(score_commands.score)
     cli.add_command(devices_commands.devices)
+    cli.add_command(practice_commands.practice)
+    cli.add_command(demo_commands.demo)
+    cli.add_command(review_commands.review)
+    cli.add_command(history_commands.history)
+    cli.add_command(history_commands.rescore)
+    cli.add_command(history_commands.forget)
+    cli.add_command(report_commands.report)
+    cli.add_command(doctor_commands.doctor)
 
 
 _register_commands()

@@ -9,7 +9,7 @@ No audio and no I/O here: callers pass text (and, for speech, `TimedWord`s).
 """
 
 from scoring.delivery import delivery_metrics
-from scoring.scorer import AnswerScorer, band_for
+from scoring.scorer import AnswerScorer, answer_text, band_for
 from scoring.types import (
     ConceptResult,
     DeliveryReport,
@@ -29,6 +29,7 @@ __all__ = [
     "ScoreReport",
     "TimedWord",
     "UnsureWord",
+    "answer_text",
     "band_for",
     "delivery_metrics",
 ]

@@ -81,6 +81,13 @@ def repeated_phrases(text: str, words: list[str] | None = None) -> tuple[str, ..
     return tuple(found)
 
 
+def _is_content(text: str) -> bool:
+    from scoring.text import STOP_WORDS
+
+    words = [word.lower() for word in _WORD.findall(text)]
+    return any(word not in STOP_WORDS and not word.startswith("i'") for word in words)
+
+
 def delivery_metrics(text: str, words: Sequence[TimedWord] | None = None,
                      duration_s: float | None = None) -> DeliveryReport:
     """Metrics of one answer. `words` (with timings) come from speech; typed answers omit them.
@@ -116,7 +123,7 @@ def delivery_metrics(text: str, words: Sequence[TimedWord] | None = None,
         pace = "slow" if wpm < SLOW_WPM else "fast" if wpm > FAST_WPM else "good"
     unsure = tuple(UnsureWord(word.text.strip(), round(word.start, 2), round(word.probability, 3))
                    for word in ordered
-                   if word.probability < UNSURE_PROBABILITY and _WORD.search(word.text))
+                   if word.probability < UNSURE_PROBABILITY and _is_content(word.text))
     total = duration_s if duration_s is not None else last
     return DeliveryReport(
         word_count=word_count, filler_count=sum(fillers.values()), fillers=fillers,

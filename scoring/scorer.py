@@ -285,11 +285,20 @@ class AnswerScorer:
 
 # ---------------------------------------------------------------------- helpers
 
+def answer_text(words: Sequence[TimedWord]) -> str:
+    """The answer text the scorer reads from recognised words (evidence offsets refer to it)."""
+    return _join_words(words)[0]
+
+
 def _join_words(words: Sequence[TimedWord]) -> tuple[str, list[tuple[int, int]]]:
     """The answer text made from recognised words, and each word's character span in it."""
     parts, spans, position = [], [], 0
     for word in words:
-        text = word.text if word.text[:1].isspace() or not parts else " " + word.text
+        # recognisers mark a new word with a leading space, and "-commit" continues "pre";
+        # words given bare are separated
+        text = word.text
+        if parts and text[:1].isalnum() and parts[-1][-1:].isalnum():
+            text = " " + text
         parts.append(text)
         stripped = len(text) - len(text.lstrip())
         spans.append((position + stripped, position + len(text)))

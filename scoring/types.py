@@ -51,7 +51,9 @@ class ConceptResult:
             "evidence_phrase": evidence.phrase if evidence else None,
             "evidence_start": evidence.start if evidence else None,
             "evidence_end": evidence.end if evidence else None,
+            "evidence_chars": [evidence.start_char, evidence.end_char] if evidence else None,
             "weight": self.weight,
+            "shared": self.shared,
         }
 
 

@@ -97,3 +97,54 @@ def wer(references: list[str], hypotheses: list[str]) -> float:
 
     return jiwer.wer([normalise_for_wer(t) for t in references],
                      [normalise_for_wer(t) or "-" for t in hypotheses])
+
+
+def chromium_binary() -> str | None:
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    found = chromium_binary()
+    if found is None:
+        if os.environ.get("INTERVIEWER_REQUIRE_AUDIO") == "1":
+            pytest.fail("Chromium is not installed; scripts/setup.sh --test installs it")
+        pytest.skip("Chromium is not installed")
+    return found
+
+
+def headless(chromium: str, url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'chromium-profile'}", *args, url],
+        capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def candidate_clips(tmp_path_factory) -> dict[str, Path]:
+    """Short spoken candidate answers (en-us, 150 words/min) for bank questions."""
+    from audio import TextToSpeech
+    from bank import load_bank
+
+    bank = load_bank()
+    folder = tmp_path_factory.mktemp("candidate")
+    tts = TextToSpeech(voice="en-us", rate=150, out_dir=folder)
+    texts = {
+        "devsecops-01": "On every pull request GitHub Actions would run the unit tests, "
+                        "static analysis with Semgrep, dependency scanning with Dependabot, "
+                        "Trivy for the container image and gitleaks for secrets. Only high and "
+                        "critical findings block a merge at first.",
+        "devsecops-02": "When Log4Shell came out I used our SBOMs to find the affected "
+                        "services, isolated them and added a web application firewall rule "
+                        "while we patched. I sent a status update every two hours.",
+        "devsecops-03": bank.get("devsecops-03").model_answer,
+    }
+    return {qid: tts.synthesize(text, folder / f"{qid}.wav").path
+            for qid, text in texts.items()}

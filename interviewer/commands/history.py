@@ -1,0 +1,210 @@
+"""`interviewer history`, `rescore` and `forget`: what was answered, scored again, or removed."""
+
+from __future__ import annotations
+
+import click
+
+from interviewer.errors import UserError
+from interviewer.output import make_console, print_json
+
+
+def answer_record(answer) -> dict:
+    return {"id": answer.id, "session_id": answer.session_id,
+            "question_id": answer.question_id, "bank_id": answer.bank_id,
+            "bank_version": answer.bank_version, "category": answer.category,
+            "prompt": answer.prompt, "attempt": answer.attempt,
+            "follow_up_of": answer.follow_up_of, "status": answer.status,
+            "started_at": answer.started_at, "ended_at": answer.ended_at,
+            "duration_s": answer.duration_s, "lead_in_s": answer.lead_in_s,
+            "ended_by": answer.ended_by, "audio_path": answer.audio_path,
+            "transcript": answer.transcript_text, "backend": answer.backend,
+            "model": answer.model, "score": answer.score, "band": answer.band,
+            "report": answer.report, "error": answer.error}
+
+
+@click.command("history")
+@click.option("--question", "-q", "question_id", metavar="ID", help="Only this question.")
+@click.option("--session", "session_id", type=int, help="Only this session.")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
+              help="Show at most this many of the latest answers.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only (all fields).")
+@click.pass_obj
+def history(app, question_id, session_id, limit, as_json) -> None:
+    """Answers given so far, newest last, with each question's trend.
+
+    \b
+    Examples:
+      interviewer history
+      interviewer history --question devsecops-03 --json
+    """
+    store = app.store
+    if session_id is not None:
+        store.session(session_id)
+    answers = store.answers(session_id=session_id, question_id=question_id)
+    sessions = {session.id: session for session in store.sessions()}
+    if as_json:
+        print_json({"sessions": [vars(sessions[sid]) for sid in
+                                 sorted({a.session_id for a in answers})],
+                    "answers": [answer_record(answer) for answer in answers]})
+        return
+    console = make_console()
+    if not answers:
+        console.print("No answers yet. 'interviewer practice' starts a session, "
+                      "'interviewer demo' shows one.")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("when", "session", "question", "score", "band", "length", "status"):
+        table.add_column(column, no_wrap=column != "status",
+                         justify="right" if column in ("score", "length") else "left")
+    for answer in answers[-limit:]:
+        when = answer.started_at.replace("T", " ")[:16]
+        kind = sessions[answer.session_id].mode
+        follow = " (follow-up)" if answer.follow_up_of else \
+            f" (#{answer.attempt})" if answer.attempt > 1 else ""
+        table.add_row(when, f"{answer.session_id} {kind}", answer.question_id + follow,
+                      f"{answer.score:.0f}" if answer.score is not None else "-",
+                      answer.band or "-",
+                      f"{answer.duration_s:.0f}s" if answer.duration_s else "-",
+                      answer.status if answer.status != "scored" else "")
+    console.print(table)
+    by_question: dict[str, list[float]] = {}
+    for answer in answers:
+        if answer.score is not None:
+            by_question.setdefault(answer.question_id, []).append(answer.score)
+    if by_question:
+        console.print("\n[bold]By question[/] (first → latest, best)")
+        for qid, scores in sorted(by_question.items()):
+            trend = " → ".join(f"{score:.0f}" for score in scores[-6:])
+            console.print(f"  {qid}: {trend} (best {max(scores):.0f})")
+    pending = [a for a in answers if a.status not in ("scored",)]
+    if pending:
+        console.print(f"\n{len(pending)} answer(s) not scored yet; 'interviewer rescore' "
+                      "finishes them.")
+
+
+@click.command("rescore")
+@click.option("--session", "session_id", type=int, help="Only this session.")
+@click.option("--question", "-q", "question_id", metavar="ID", help="Only this question.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@click.pass_obj
+def rescore(app, session_id, question_id, as_json) -> None:
+    """Score stored answers again with the current bank and scorer; answers whose recording
+    was never transcribed (a crash, Ctrl-C) are transcribed first.
+
+    \b
+    Example:  interviewer rescore --session 3
+    """
+    from audio import AudioFileError, load_audio
+    from audio.transcript import Transcript
+    from bank import BankError, load_bank
+    from interviewer.answering import AnswerProcessor
+    from interviewer.judging import scorer_for
+    from interviewer.speech import speech_options
+
+    store = app.store
+    if session_id is not None:
+        store.session(session_id)
+    answers = store.answers(session_id=session_id, question_id=question_id)
+    sessions = {session.id: session for session in store.sessions()}
+    banks: dict = {}
+    stt = None
+    results, problems = [], []
+    for answer in answers:
+        source = sessions[answer.session_id].bank_source
+        try:
+            bank = banks.get(source) or banks.setdefault(source, _bank_for(load_bank, source,
+                                                                           answer.bank_id))
+            question = bank.get(answer.question_id)
+        except (BankError, KeyError):
+            problems.append(f"answer {answer.id}: question {answer.question_id} of bank "
+                            f"{answer.bank_id} is no longer available")
+            continue
+        processor = AnswerProcessor(store, scorer_for(bank))
+        before = answer.score
+        try:
+            if answer.transcript is not None:
+                result = processor.score_spoken(answer.id, question,
+                                                Transcript.from_dict(answer.transcript),
+                                                answer.duration_s)
+            elif answer.transcript_text is not None and answer.backend == "typed":
+                result = processor.score_typed(answer.id, question, answer.transcript_text)
+            elif answer.audio_path:
+                samples = load_audio(answer.audio_path)
+                if stt is None:
+                    from audio import load_speech_to_text
+
+                    stt = load_speech_to_text(speech_options(app.settings, bank,
+                                                             app.paths.cache_dir))
+                if answer.duration_s is None:
+                    store.update_answer(answer.id, duration_s=samples.size / 16000)
+                transcript = processor.transcribe(answer.id, samples, stt)
+                result = processor.score_spoken(answer.id, question, transcript,
+                                                samples.size / 16000)
+            else:
+                continue
+        except AudioFileError as error:
+            problems.append(f"answer {answer.id}: {error}")
+            continue
+        results.append({"answer_id": answer.id, "question_id": answer.question_id,
+                        "before": before, "after": result.report.score,
+                        "band": result.report.band})
+    if as_json:
+        print_json({"rescored": results, "problems": problems})
+    else:
+        console = make_console()
+        changed = sum(1 for r in results if r["before"] is None or
+                      abs((r["before"] or 0) - r["after"]) >= 0.05)
+        for item in results:
+            before = "-" if item["before"] is None else f"{item['before']:.0f}"
+            console.print(f"  answer {item['answer_id']} {item['question_id']}: {before} → "
+                          f"{item['after']:.0f} ({item['band']})", markup=False)
+        console.print(f"Rescored {len(results)} answer(s); {changed} changed.")
+    for problem in problems:
+        click.echo(f"interviewer: {problem}", err=True)
+    if problems:
+        raise click.exceptions.Exit(2)
+
+
+def _bank_for(load_bank, source: str, bank_id: str):
+    from bank import BankError
+
+    try:
+        return load_bank(source)
+    except BankError:
+        return load_bank(bank_id)  # a bundled bank that moved with an upgrade
+
+
+@click.command("forget")
+@click.argument("session_id", type=int, required=False)
+@click.option("--all", "everything", is_flag=True, help="Forget every session.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def forget(app, session_id, everything, yes) -> None:
+    """Delete a session (or all) with its answers and recordings. Files you reviewed are
+    never deleted, only the recordings the application made.
+
+    \b
+    Examples:
+      interviewer forget 3
+      interviewer forget --all --yes
+    """
+    if (session_id is None) == (not everything):
+        raise UserError("name one session (interviewer forget 3) or pass --all")
+    store = app.store
+    what = "every session" if everything else f"session {session_id}"
+    if session_id is not None:
+        store.session(session_id)
+    if not yes:
+        import sys
+
+        if not sys.stdin or not sys.stdin.isatty():
+            raise UserError(f"refusing to forget {what} without confirmation; pass --yes")
+        click.confirm(f"Delete {what}, its answers and recordings?", abort=True)
+    if everything:
+        sessions, answers, files = store.forget_all()
+        click.echo(f"Forgot {sessions} session(s), {answers} answer(s), {files} recording(s).")
+    else:
+        answers, files = store.forget_session(session_id)
+        click.echo(f"Forgot session {session_id}: {answers} answer(s), {files} recording(s).")

@@ -1,0 +1,1 @@
+"""Data shipped with the application (demo answers, report template)."""

@@ -1,0 +1,161 @@
+"""The HTML report: one self-contained file that opens offline.
+
+Per answer: the transcript with covered concepts highlighted, the missed ones, the model answer,
+delivery, feedback and the recording (embedded as MP3); charts of scores over time by question
+and by category. Every piece of user or bank text goes through Jinja's autoescaping.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from bank import BankError, load_bank
+from interviewer import __version__
+from interviewer.charts import line_chart, sparkline
+from interviewer.storage import AnswerRow, SessionRow, Store
+
+
+@dataclass
+class Piece:
+    text: str
+    concept: str | None = None
+    possible: bool = False
+
+
+@dataclass
+class AnswerView:
+    row: AnswerRow
+    session: SessionRow
+    question_text: str
+    model_answer: str | None
+    pieces: list[Piece]
+    covered: list[dict]
+    possible: list[dict]
+    missed: list[dict]
+    feedback: list[str]
+    delivery: dict | None
+    audio_uri: str | None
+    audio_note: str | None
+    look_for: list[str] = field(default_factory=list)
+
+
+def highlighted(text: str, concepts: list[dict]) -> list[Piece]:
+    """Split `text` into plain pieces and pieces that are evidence of a concept."""
+    spans = []
+    for concept in concepts:
+        chars = concept.get("evidence_chars")
+        if concept.get("status") in ("covered", "possible") and chars:
+            start, end = int(chars[0]), int(chars[1])
+            if 0 <= start < end <= len(text):
+                spans.append((start, end, concept["name"], concept["status"] == "possible"))
+    spans.sort()
+    pieces, position = [], 0
+    for start, end, name, possible in spans:
+        if start < position:
+            continue  # overlaps a span already marked
+        if start > position:
+            pieces.append(Piece(text[position:start]))
+        pieces.append(Piece(text[start:end], name, possible))
+        position = end
+    if position < len(text):
+        pieces.append(Piece(text[position:]))
+    return pieces
+
+
+def _answer_text(row: AnswerRow) -> str:
+    """The text the scorer read, so evidence offsets line up."""
+    if row.transcript and row.transcript.get("words"):
+        from scoring import TimedWord, answer_text
+
+        return answer_text([TimedWord(w["text"], w["start"], w["end"], w["probability"])
+                            for w in row.transcript["words"]])
+    return row.transcript_text or ""
+
+
+def _audio(row: AnswerRow, embed: bool) -> tuple[str | None, str | None]:
+    if not row.audio_path:
+        return None, None
+    path = Path(row.audio_path)
+    if not path.is_file():
+        return None, f"recording not found: {path}"
+    if not embed:
+        return path.resolve().as_uri(), None
+    from audio import AudioFileError, load_audio
+    from audio.files import encode_mp3
+
+    try:
+        data = encode_mp3(load_audio(path))
+    except (AudioFileError, OSError, ValueError) as error:
+        return None, f"recording could not be embedded: {error}"
+    return "data:audio/mpeg;base64," + base64.b64encode(data).decode("ascii"), None
+
+
+def build_views(store: Store, sessions: list[SessionRow], embed_audio: bool = True
+                ) -> list[AnswerView]:
+    banks: dict[str, object] = {}
+    views = []
+    for session in sessions:
+        try:
+            bank = banks.get(session.bank_source) or banks.setdefault(
+                session.bank_source, load_bank(session.bank_source))
+        except BankError:
+            try:
+                bank = load_bank(session.bank_id)
+            except BankError:
+                bank = None
+        for row in store.answers(session_id=session.id):
+            question = bank.get(row.question_id) if bank and row.question_id in bank.ids \
+                else None
+            report = row.report or {}
+            concepts = report.get("concepts", [])
+            text = _answer_text(row)
+            uri, note = _audio(row, embed_audio)
+            views.append(AnswerView(
+                row=row, session=session, question_text=row.prompt,
+                model_answer=question.model_answer if question else None,
+                pieces=highlighted(text, concepts),
+                covered=[c for c in concepts if c.get("status") == "covered"],
+                possible=[c for c in concepts if c.get("status") == "possible"],
+                missed=[c for c in concepts if c.get("status") == "missed"],
+                feedback=report.get("feedback", []), delivery=report.get("delivery"),
+                audio_uri=uri, audio_note=note,
+                look_for=list(question.look_for) if question else []))
+    return views
+
+
+def charts(views: list[AnswerView]) -> dict:
+    scored = [view for view in views if view.row.score is not None]
+    by_question: dict[str, list[float]] = {}
+    for view in scored:
+        by_question.setdefault(view.row.question_id, []).append(view.row.score)
+    questions = [{"id": qid, "spark": sparkline(scores), "latest": scores[-1],
+                  "best": max(scores), "count": len(scores)}
+                 for qid, scores in sorted(by_question.items())]
+    by_category: dict[str, dict[str, list[float]]] = {}
+    for view in scored:
+        label = view.row.started_at[:10]
+        by_category.setdefault(view.row.category or "other", {}).setdefault(label, []).append(
+            view.row.score)
+    series = {category: [(label, sum(values) / len(values)) for label, values in days.items()]
+              for category, days in sorted(by_category.items())}
+    return {"questions": questions,
+            "categories": line_chart(series, "average score by category and day")}
+
+
+def render(store: Store, sessions: list[SessionRow], embed_audio: bool = True) -> str:
+    from jinja2 import Environment, select_autoescape
+
+    views = build_views(store, sessions, embed_audio)
+    template_text = (resources.files("interviewer.data") / "report.html.j2").read_text("utf-8")
+    environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True),
+                              trim_blocks=True, lstrip_blocks=True)
+    template = environment.from_string(template_text)
+    scored = [view.row.score for view in views if view.row.score is not None]
+    return template.render(
+        views=views, sessions=sessions, charts=charts(views), version=__version__,
+        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        average=sum(scored) / len(scored) if scored else None, scored=len(scored))

@@ -1,0 +1,309 @@
+"""SQLite storage of sessions and answers, with recordings as WAV files beside the database.
+
+An answer's row is written before its recording starts and updated at each step (recorded,
+transcribed, scored), so a failure at any point loses nothing: `interviewer rescore` finishes
+what was left. The schema is versioned (`PRAGMA user_version`) and migrated forward on open.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from interviewer.errors import UserError
+
+MIGRATIONS = [
+    # 1: sessions and answers
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        mode TEXT NOT NULL,               -- practice, text, demo, review
+        status TEXT NOT NULL,             -- active, completed, interrupted
+        bank_id TEXT NOT NULL,
+        bank_version TEXT NOT NULL,
+        bank_source TEXT NOT NULL,
+        settings_json TEXT NOT NULL
+    );
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        bank_id TEXT NOT NULL,
+        bank_version TEXT NOT NULL,
+        category TEXT NOT NULL DEFAULT '',
+        prompt TEXT NOT NULL,             -- what was asked (a follow-up differs)
+        attempt INTEGER NOT NULL DEFAULT 1,
+        follow_up_of INTEGER REFERENCES answers(id) ON DELETE SET NULL,
+        status TEXT NOT NULL,             -- recording, recorded, transcribed, scored,
+                                          -- interrupted, failed
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        audio_path TEXT,
+        source_path TEXT,                 -- the file reviewed, for review sessions
+        duration_s REAL,
+        lead_in_s REAL,
+        ended_by TEXT,
+        transcript_text TEXT,
+        transcript_json TEXT,
+        backend TEXT,
+        model TEXT,
+        score REAL,
+        band TEXT,
+        report_json TEXT,
+        error TEXT
+    );
+    CREATE INDEX answers_by_question ON answers(question_id, started_at);
+    CREATE INDEX answers_by_session ON answers(session_id);
+    """,
+]
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    started_at: str
+    ended_at: str | None
+    mode: str
+    status: str
+    bank_id: str
+    bank_version: str
+    bank_source: str
+    settings: dict
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    id: int
+    session_id: int
+    question_id: str
+    bank_id: str
+    bank_version: str
+    category: str
+    prompt: str
+    attempt: int
+    follow_up_of: int | None
+    status: str
+    started_at: str
+    ended_at: str | None
+    audio_path: str | None
+    source_path: str | None
+    duration_s: float | None
+    lead_in_s: float | None
+    ended_by: str | None
+    transcript_text: str | None
+    transcript: dict | None
+    backend: str | None
+    model: str | None
+    score: float | None
+    band: str | None
+    report: dict | None
+    error: str | None
+
+
+def _session(row: sqlite3.Row) -> SessionRow:
+    data = dict(row)
+    data["settings"] = json.loads(data.pop("settings_json") or "{}")
+    return SessionRow(**data)
+
+
+def _answer(row: sqlite3.Row) -> AnswerRow:
+    data = dict(row)
+    transcript = data.pop("transcript_json")
+    report = data.pop("report_json")
+    data["transcript"] = json.loads(transcript) if transcript else None
+    data["report"] = json.loads(report) if report else None
+    return AnswerRow(**data)
+
+
+class Store:
+    """The database of one user. Open with `Store.open(data_dir)`."""
+
+    def __init__(self, connection: sqlite3.Connection, data_dir: Path):
+        self.connection = connection
+        self.data_dir = data_dir
+        self.recordings_dir = data_dir / "recordings"
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Store:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            (data_dir / "recordings").mkdir(exist_ok=True)
+        except OSError as error:
+            raise UserError(f"cannot create the data folder {data_dir} ({error.strerror}); "
+                            "choose another with --data-dir or INTERVIEWER_DATA_DIR") from error
+        path = data_dir / "interviewer.sqlite3"
+        try:
+            connection = sqlite3.connect(path, timeout=10, isolation_level=None,
+                                         check_same_thread=False)
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            store = cls(connection, data_dir)
+            store._migrate()
+        except sqlite3.DatabaseError as error:
+            raise UserError(f"{path}: cannot open the database ({error}); move the file "
+                            "aside to start afresh, or use another --data-dir") from error
+        return store
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def _migrate(self) -> None:
+        version = self.connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise UserError(f"the database in {self.data_dir} was made by a newer version "
+                            f"(schema {version}); upgrade interviewer")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            # each migration and its version bump commit together or not at all
+            self.connection.executescript(f"BEGIN; {script}; PRAGMA user_version = {number};"
+                                          " COMMIT;")
+
+    def _execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        try:
+            return self.connection.execute(sql, params)
+        except sqlite3.OperationalError as error:
+            raise UserError(f"database error in {self.data_dir} ({error}); check free space "
+                            "and permissions") from error
+
+    # ------------------------------------------------------------------ sessions
+
+    def create_session(self, mode: str, bank_id: str, bank_version: str, bank_source: str,
+                       settings: dict[str, Any]) -> int:
+        cursor = self._execute(
+            "INSERT INTO sessions (started_at, mode, status, bank_id, bank_version, "
+            "bank_source, settings_json) VALUES (?, ?, 'active', ?, ?, ?, ?)",
+            (now(), mode, bank_id, bank_version, bank_source, json.dumps(settings)))
+        return int(cursor.lastrowid)
+
+    def finish_session(self, session_id: int, status: str = "completed") -> None:
+        self._execute("UPDATE sessions SET ended_at = ?, status = ? WHERE id = ?",
+                      (now(), status, session_id))
+
+    def session(self, session_id: int) -> SessionRow:
+        row = self._execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise UserError(f"no session {session_id}; 'interviewer history' lists them")
+        return _session(row)
+
+    def sessions(self) -> list[SessionRow]:
+        return [_session(row) for row in
+                self._execute("SELECT * FROM sessions ORDER BY id").fetchall()]
+
+    def latest_session_id(self) -> int | None:
+        row = self._execute("SELECT max(id) FROM sessions").fetchone()
+        return row[0]
+
+    # ------------------------------------------------------------------ answers
+
+    def recording_path(self, session_id: int, question_id: str, attempt: int) -> Path:
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in question_id)
+        folder = self.recordings_dir / f"session-{session_id:05d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{safe}-attempt{attempt}-{datetime.now():%H%M%S}.wav"
+
+    def start_answer(self, session_id: int, question_id: str, bank_id: str, bank_version: str,
+                     category: str, prompt: str, attempt: int = 1,
+                     follow_up_of: int | None = None, audio_path: Path | None = None,
+                     source_path: str | None = None) -> int:
+        cursor = self._execute(
+            "INSERT INTO answers (session_id, question_id, bank_id, bank_version, category, "
+            "prompt, attempt, follow_up_of, status, started_at, audio_path, source_path) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'recording', ?, ?, ?)",
+            (session_id, question_id, bank_id, bank_version, category, prompt, attempt,
+             follow_up_of, now(), str(audio_path) if audio_path else None, source_path))
+        return int(cursor.lastrowid)
+
+    def update_answer(self, answer_id: int, **values: Any) -> None:
+        allowed = {"status", "ended_at", "audio_path", "duration_s", "lead_in_s", "ended_by",
+                   "transcript_text", "transcript_json", "backend", "model", "score", "band",
+                   "report_json", "error"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"unknown answer fields: {unknown}")
+        for key in ("transcript_json", "report_json"):
+            if key in values and not isinstance(values[key], (str, type(None))):
+                values[key] = json.dumps(values[key])
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        self._execute(f"UPDATE answers SET {assignments} WHERE id = ?",
+                      (*values.values(), answer_id))
+
+    def answer(self, answer_id: int) -> AnswerRow:
+        row = self._execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        if row is None:
+            raise UserError(f"no answer {answer_id}")
+        return _answer(row)
+
+    def answers(self, session_id: int | None = None, question_id: str | None = None,
+                statuses: tuple[str, ...] | None = None) -> list[AnswerRow]:
+        clauses, params = [], []
+        if session_id is not None:
+            clauses.append("session_id = ?")
+            params.append(session_id)
+        if question_id is not None:
+            clauses.append("question_id = ?")
+            params.append(question_id)
+        if statuses:
+            clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
+            params.extend(statuses)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._execute(f"SELECT * FROM answers {where} ORDER BY started_at, id",
+                             tuple(params)).fetchall()
+        return [_answer(row) for row in rows]
+
+    def attempts(self, session_id: int, question_id: str) -> int:
+        row = self._execute("SELECT count(*) FROM answers WHERE session_id = ? AND "
+                            "question_id = ?", (session_id, question_id)).fetchone()
+        return int(row[0])
+
+    def mean_scores(self) -> dict[str, float]:
+        """Average scored result per question, for 'weakest first' ordering."""
+        rows = self._execute("SELECT question_id, avg(score) FROM answers WHERE score IS NOT "
+                             "NULL GROUP BY question_id").fetchall()
+        return {row[0]: float(row[1]) for row in rows}
+
+    # ------------------------------------------------------------------ forgetting
+
+    def forget_session(self, session_id: int) -> tuple[int, int]:
+        """Delete a session, its answers and its recordings. Returns (answers, files)."""
+        self.session(session_id)
+        answers = self.answers(session_id=session_id)
+        files = self._delete_recordings(answers)
+        folder = self.recordings_dir / f"session-{session_id:05d}"
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+        self._execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        return len(answers), files
+
+    def forget_all(self) -> tuple[int, int, int]:
+        sessions = self.sessions()
+        answers = self.answers()
+        files = self._delete_recordings(answers)
+        shutil.rmtree(self.recordings_dir, ignore_errors=True)
+        self.recordings_dir.mkdir(exist_ok=True)
+        self._execute("DELETE FROM answers")
+        self._execute("DELETE FROM sessions")
+        self._execute("VACUUM")
+        return len(sessions), len(answers), files
+
+    def _delete_recordings(self, answers: list[AnswerRow]) -> int:
+        removed = 0
+        for answer in answers:
+            if answer.audio_path:
+                path = Path(answer.audio_path)
+                # only files the application made; a reviewed file belongs to the user
+                if path.is_file() and self.recordings_dir in path.parents:
+                    path.unlink()
+                    removed += 1
+        return removed

@@ -1,0 +1,197 @@
+"""The terminal interface of a session: questions, a live recording meter, spinners, feedback,
+and the keys between questions. Everything fits 80 columns.
+
+Two presentations: rich (colour, a live level meter and timer) and plain (`--plain`: short
+lines that say everything in words, for screen readers and logs). Without a keyboard (input
+piped or closed) nothing waits for a key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+from bank import Question
+from interviewer.keys import KeyReader
+from interviewer.render import render_report
+from scoring import ScoreReport
+
+METER_WIDTH = 20
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(int(max(0, seconds)), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def meter(level_db: float, width: int = METER_WIDTH) -> str:
+    """A level bar from -60 dBFS (empty) to 0 dBFS (full)."""
+    filled = int(round(max(0.0, min(1.0, (level_db + 60) / 60)) * width))
+    return "█" * filled + "░" * (width - filled)
+
+
+class Frontend:
+    def __init__(self, plain: bool = False, keys: KeyReader | None = None):
+        from interviewer.output import make_console
+
+        self.plain = plain
+        self.console = make_console(plain=plain)
+        self.keys = keys or KeyReader()
+
+    @property
+    def interactive(self) -> bool:
+        return self.keys.interactive
+
+    # ------------------------------------------------------------------ text
+
+    def heading(self, text: str) -> None:
+        from rich.markup import escape
+
+        if self.plain:
+            self.console.print(f"\n== {text} ==")
+        else:
+            self.console.rule(f"[bold]{escape(text)}[/]")
+
+    def interviewer(self, text: str) -> None:
+        from rich.markup import escape
+
+        label = "Interviewer: " if self.plain else "[bold cyan]Interviewer:[/] "
+        self.console.print(label + escape(text))
+
+    def info(self, text: str) -> None:
+        from rich.markup import escape
+
+        self.console.print(escape(text) if self.plain else f"[dim]{escape(text)}[/]")
+
+    def warn(self, text: str) -> None:
+        from rich.markup import escape
+
+        self.console.print(f"Warning: {escape(text)}" if self.plain else
+                           f"[yellow]! {escape(text)}[/]")
+
+    def question(self, index: int, total: int, question: Question, prompt: str) -> None:
+        limit = f", {question.time_limit} s" if question.time_limit else ""
+        self.heading(f"Question {index} of {total} ({question.id}, {question.category}{limit})")
+        self.interviewer(prompt)
+
+    def transcript(self, text: str, warnings: tuple[str, ...] = ()) -> None:
+        from rich.markup import escape
+
+        self.console.print("\nYou said:" if self.plain else "\n[bold]You said:[/]")
+        self.console.print(escape(text) if text.strip() else "(nothing was heard)")
+        for warning in warnings:
+            self.warn(warning)
+
+    def feedback(self, report: ScoreReport, question: Question,
+                 show_model_answer: bool = False) -> None:
+        self.console.print()
+        render_report(self.console, report, question, show_model_answer=show_model_answer,
+                      plain=self.plain)
+
+    # ------------------------------------------------------------------ live parts
+
+    @contextlib.contextmanager
+    def busy(self, message: str) -> Iterator[None]:
+        if self.plain:
+            self.console.print(f"{message} ...")
+            yield
+            return
+        with self.console.status(message, spinner="dots"):
+            yield
+
+    def record(self, recorder, live_text: Callable[[], str] | None = None):
+        """Show the recording until it ends; Enter (or any key but space) ends it early."""
+        from rich.live import Live
+        from rich.text import Text
+
+        how = "press Enter when you have finished" if self.interactive else \
+            "the answer ends after a pause"
+        if self.plain:
+            self.console.print(f"Recording. Speak now; {how}.")
+            sys.stdout.flush()
+            with self.keys:
+                self._plain_record_loop(recorder)
+            return recorder.wait()
+
+        def frame() -> Text:
+            status = recorder.status()
+            limit = f" / {_clock(status.elapsed_s + status.remaining_s)}" \
+                if status.remaining_s is not None else ""
+            line = Text()
+            line.append("● REC ", style="bold red")
+            line.append(f"{_clock(status.elapsed_s)}{limit}  ")
+            line.append(meter(status.level_db), style="green" if status.speaking else "dim")
+            line.append(f" {status.level_db:>4.0f} dB  ")
+            if status.near_limit:
+                line.append(f"{status.remaining_s:.0f} s left!", style="bold yellow")
+            elif status.speech_started_s is None:
+                line.append("waiting for you to speak", style="dim")
+            else:
+                line.append("listening", style="cyan")
+            line.append(f"\n{how}", style="dim")
+            if live_text is not None:
+                words = live_text()
+                if words:
+                    tail = words[-230:]
+                    line.append("\n" + ("…" if len(words) > 230 else "") + tail, style="italic")
+            return line
+
+        with self.keys, Live(frame(), console=self.console, refresh_per_second=10,
+                             transient=True) as live:
+            while not recorder.finished:
+                key = self.keys.poll(0.1)
+                if key is not None and key != " ":
+                    recorder.stop("stopped")
+                live.update(frame())
+        return recorder.wait()
+
+    def _plain_record_loop(self, recorder) -> None:
+        warned = False
+        while not recorder.finished:
+            key = self.keys.poll(0.1)
+            if key is not None and key != " ":
+                recorder.stop("stopped")
+            status = recorder.status()
+            if status.near_limit and not warned:
+                warned = True
+                self.console.print(f"{status.remaining_s:.0f} seconds left.")
+
+    # ------------------------------------------------------------------ input
+
+    def choose(self, options: dict[str, str], default: str) -> str:
+        """One key from `options` (key -> label); `default` without a keyboard or on Enter."""
+        if not self.interactive:
+            return default
+        listing = "  ".join(f"[{key}] {label}" for key, label in options.items())
+        self.console.print(f"\n{listing}", highlight=False, markup=False)
+        with self.keys:
+            while True:
+                key = self.keys.poll(3600)
+                if key is None:
+                    continue
+                key = key.lower()
+                if key == "\n":
+                    return default
+                if key in options:
+                    return key
+
+    def read_typed_answer(self) -> str | None:
+        """A typed answer: lines until an empty line (or end of input). None at end of input
+        with nothing typed."""
+        self.console.print("Type your answer; finish with an empty line.")
+        lines: list[str] = []
+        while True:
+            try:
+                line = input("> " if not self.plain else "")
+            except EOFError:
+                return "\n".join(lines) if lines else None
+            if not line.strip():
+                if lines:
+                    return "\n".join(lines)
+                continue
+            lines.append(line)
+
+    def pause(self, seconds: float) -> None:
+        time.sleep(seconds)
