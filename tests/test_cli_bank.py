@@ -27,12 +27,15 @@ def test_bank_list_readable_and_filtered(run_cli):
 
 
 def test_python_m_and_console_script_agree(run_cli):
-    import shutil
     import subprocess
+    import sys
+    from pathlib import Path
 
-    script = shutil.which("interviewer")
-    assert script, "console script 'interviewer' is not installed"
-    direct = subprocess.run([script, "bank", "list", "--json"], capture_output=True, text=True)
+    # the console script installed beside this interpreter (the venv need not be activated)
+    script = Path(sys.executable).parent / "interviewer"
+    assert script.exists(), "console script 'interviewer' is not installed"
+    direct = subprocess.run([str(script), "bank", "list", "--json"], capture_output=True,
+                            text=True)
     assert json.loads(direct.stdout) == json.loads(run_cli("bank", "list", "--json").stdout)
 
 
