@@ -47,6 +47,10 @@ class StreamingVAD:
 
     def __init__(self, kind: str = "auto", threshold: float = 0.5):
         self.threshold = threshold
+        # hysteresis, as in faster-whisper's offline detector: once speaking, speech continues
+        # until the probability falls below this (short dips inside words are not pauses)
+        self.neg_threshold = max(threshold - 0.15, 0.01)
+        self._speaking = False
         self.kind = kind
         self._session = None
         if kind in ("auto", "silero"):
@@ -81,7 +85,10 @@ class StreamingVAD:
             output, self._h, self._c = self._session.run(
                 None, {"input": window, "h": self._h, "c": self._c})
             self._context = frame[-_CONTEXT:]
-            return float(np.ravel(output)[0]) >= self.threshold
+            probability = float(np.ravel(output)[0])
+            self._speaking = probability >= (self.neg_threshold if self._speaking
+                                             else self.threshold)
+            return self._speaking
         # energy: louder than the running noise floor by 12 dB, and not near-silent
         speech = level > max(self._noise_db + 12.0, -50.0)
         if not speech:

@@ -1,0 +1,183 @@
+"""Streaming transcription: stretches of speech are decoded while the candidate is speaking.
+
+The recorder hands over each stretch as soon as a pause closes it, and the open stretch when the
+speaker pauses briefly; a background worker decodes them with the already-loaded model. When
+the answer ends, the open stretch has mostly been decoded at its last pause already: that decode
+is kept and only what was said after it is decoded, so the transcript — and the feedback —
+follow at once.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from audio.stt import SpeechToText
+from audio.transcript import Segment, Transcript
+from audio.vad import SAMPLE_RATE
+
+MAX_EXTRA_S = 0.6  # a closed stretch may end in this much more padding than its early decode
+# At a pause the open stretch is decoded early: whole while it is short, then only what was
+# said since the previous early decode, so the decode still running when the answer ends is
+# short (each decode costs ~0.55 s however short the audio: Whisper encodes a 30 s window).
+FULL_EARLY_S = 8.0
+MIN_PIECE_S = 2.5
+
+
+class _Cancelled(Exception):
+    def __str__(self) -> str:
+        return "streaming transcription was cancelled"
+
+
+@dataclass
+class _Job:
+    samples: np.ndarray
+    offset: float
+    kind: str  # "chunk" (closed), "pause" (open, early) or "last" (the answer ended)
+
+
+class StreamingTranscriber:
+    """A `ChunkListener` for the recorder (`Recorder(listener=...)`); `finish()` returns the
+    transcript.
+
+    `model` is the recogniser, or a function returning it (it may still be loading: stretches
+    wait in the queue, in order).
+    """
+
+    def __init__(self, model: SpeechToText | Callable[[], SpeechToText]):
+        self._model = model
+        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._segments: list[Segment] = []
+        self._early: tuple[float, np.ndarray, list[Segment], bool] | None = None
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._stt: SpeechToText | None = None
+        self._ending = threading.Event()  # finish() was called: latency matters now
+        self._worker = threading.Thread(target=self._work, name="stream-stt", daemon=True)
+        self._worker.start()
+        self.decoded = 0  # stretches decoded
+        self.reused = 0  # closed stretches whose early decode was used
+
+    # the recorder's ChunkListener interface
+
+    def chunk(self, samples: np.ndarray, offset_s: float) -> None:
+        """A closed stretch of speech starting `offset_s` into the recording."""
+        self._put(samples, offset_s, "chunk")
+
+    def pause(self, samples: np.ndarray, offset_s: float) -> None:
+        """The open stretch at a pause: decoded early if nothing newer is waiting."""
+        self._put(samples, offset_s, "pause")
+
+    def last(self, samples: np.ndarray, offset_s: float) -> None:
+        """The stretch still open when the answer ended."""
+        self._put(samples, offset_s, "last")
+
+    def _put(self, samples: np.ndarray, offset_s: float, kind: str) -> None:
+        self._queue.put(_Job(np.asarray(samples, dtype=np.float32).copy(), offset_s, kind))
+
+    def partial_text(self) -> str:
+        """The words recognised so far (for showing them while the candidate speaks)."""
+        with self._lock:
+            committed = " ".join(segment.text.strip() for segment in self._segments)
+            early = " ".join(s.text.strip() for s in self._early[2]) if self._early else ""
+        return f"{committed} {early}".strip()
+
+    def _recogniser(self) -> SpeechToText:
+        if self._stt is None:
+            self._stt = self._model() if callable(self._model) else self._model
+        return self._stt
+
+    def _early_prefix(self, job: _Job) -> tuple[int, list[Segment], bool] | None:
+        """(length, segments, decoded whole) of the early decode if it covers the start of
+        this stretch."""
+        if self._early is None:
+            return None
+        offset, samples, segments, whole = self._early
+        if abs(offset - job.offset) < 1e-6 and samples.size <= job.samples.size and \
+                np.array_equal(job.samples[:samples.size], samples):
+            return samples.size, segments, whole
+        return None
+
+    def _decode(self, job: _Job) -> tuple[list[Segment], int, bool]:
+        """The segments of a stretch, how many of its samples they cover, and whether they
+        come from one decode of the whole of it."""
+        size = job.samples.size
+        prefix = self._early_prefix(job)
+        if prefix is None:
+            return self._transcribe(job.samples, job.offset), size, True
+        length, early, early_whole = prefix
+        rest = job.samples[length:]
+        if job.kind == "pause":
+            if size <= FULL_EARLY_S * SAMPLE_RATE:
+                # short: decoding it whole costs little more than its new part
+                return self._transcribe(job.samples, job.offset), size, True
+            if rest.size < MIN_PIECE_S * SAMPLE_RATE:
+                return early, length, early_whole  # too little new speech for a decode
+        else:
+            in_a_hurry = job.kind == "last" or self._ending.is_set()
+            if rest.size <= MAX_EXTRA_S * SAMPLE_RATE and (early_whole or in_a_hurry):
+                self.reused += 1  # nothing was said since the early decode
+                return early, size, early_whole
+            if not in_a_hurry:
+                # a closed stretch, with time to spare: decode it whole (most accurate)
+                return self._transcribe(job.samples, job.offset), size, True
+            self.reused += 1
+        # only what is new since the early decode, so the cost stays bounded
+        return early + self._transcribe(rest, job.offset + length / SAMPLE_RATE), size, False
+
+    def _transcribe(self, samples: np.ndarray, offset_s: float) -> list[Segment]:
+        self.decoded += 1
+        return self._recogniser().transcribe_chunk(samples, offset_s)
+
+    def _process(self, job: _Job) -> None:
+        segments, covered, whole = self._decode(job)
+        with self._lock:
+            if job.kind == "pause":
+                self._early = (job.offset, job.samples[:covered], segments, whole)
+            else:
+                self._segments.extend(segments)
+                self._early = None
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                if job is None:
+                    return
+                if self._error is not None:
+                    continue  # keep draining; finish() reports the error
+                if job.kind == "pause" and not self._queue.empty():
+                    continue  # newer audio is already waiting: this early decode is stale
+                self._process(job)
+            except BaseException as error:  # reported by finish()
+                self._error = error
+            finally:
+                self._queue.task_done()
+
+    def wait_idle(self) -> None:
+        """Wait until every stretch handed over so far has been dealt with."""
+        self._queue.join()
+
+    def cancel(self, timeout: float = 10.0) -> None:
+        """Stop decoding (the answer was abandoned): queued stretches are dropped, and the
+        decode in progress is waited for, since a thread still inside the native decoder when
+        the interpreter exits can crash it."""
+        self._error = self._error or _Cancelled()
+        self._queue.put(None)
+        self._worker.join(timeout)
+
+    def finish(self, duration_s: float, speech_s: float) -> Transcript:
+        """Wait for the queued stretches, then assemble the transcript (phantoms removed).
+        Raises the first decoding error, so the caller can fall back to the recording."""
+        self._ending.set()
+        self._queue.put(None)
+        self._worker.join()
+        if self._error is not None:
+            raise self._error
+        with self._lock:
+            segments = sorted(self._segments, key=lambda segment: segment.start)
+        return self._recogniser().finish(segments, duration_s, speech_s)
