@@ -7,6 +7,7 @@ leaves the recording and whatever was done, and `interviewer rescore` can finish
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,9 +28,17 @@ class AnswerResult:
 
 
 class AnswerProcessor:
-    def __init__(self, store: Store, scorer: AnswerScorer):
+    """`scorer` is the scorer, or a function returning it (it may still be being built)."""
+
+    def __init__(self, store: Store, scorer: AnswerScorer | Callable[[], AnswerScorer]):
         self.store = store
-        self.scorer = scorer
+        self._scorer = scorer
+
+    @property
+    def scorer(self) -> AnswerScorer:
+        if callable(self._scorer):
+            self._scorer = self._scorer()
+        return self._scorer
 
     def transcribe(self, answer_id: int, samples: np.ndarray, stt) -> Transcript:
         try:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from audio.errors import AudioDeviceError, SpeechEngineError
+from audio.errors import AudioDeviceError, ModelError, SpeechEngineError
+from audio.transcript import Transcript
 from bank import Bank, Question
 from interviewer.answering import AnswerProcessor, AnswerResult
 from interviewer.storage import Store, now
@@ -164,6 +165,7 @@ class PracticeSession:
     def _spoken_answer(self, question: Question, prompt: str,
                        attempt: int) -> AnswerResult | None:
         from audio import CaptureSettings, Recorder
+        from audio.streaming import StreamingTranscriber
 
         limit = self.options.time_limit or question.time_limit or 120
         silence = self.options.silence_stop
@@ -177,18 +179,25 @@ class PracticeSession:
         settings = CaptureSettings(device=self.options.input_device or None,
                                    time_limit_s=limit, silence_stop_s=silence or None,
                                    no_speech_timeout_s=limit)
-        recorder = Recorder(path, settings)
+        # stretches of speech are transcribed while the candidate is still speaking
+        streamer = StreamingTranscriber(self.model) if self.model else None
+        recorder = Recorder(path, settings, listener=streamer)
         try:
             recorder.start()
         except AudioDeviceError as error:
+            if streamer is not None:
+                streamer.cancel()
             self.store.update_answer(answer_id, status="failed", error=str(error),
                                      ended_at=now())
             self.ui.warn(f"{error}. Use 'interviewer practice --text' to type answers.")
             raise
         try:
-            recording = self.ui.record(recorder)
+            recording = self.ui.record(
+                recorder, live_text=streamer.partial_text if streamer else None)
         except KeyboardInterrupt:
-            recording = recorder.stop("interrupted")
+            recording = recorder.stop("interrupted")  # the recording first: nothing is lost
+            if streamer is not None:
+                streamer.cancel()
             self.store.update_answer(answer_id, status="interrupted",
                                      duration_s=recording.duration_s if recording else None,
                                      ended_by="interrupted", ended_at=now())
@@ -201,19 +210,35 @@ class PracticeSession:
                      f"({_ending(recording.ended_by)}).")
         if recording.error:
             self.ui.warn(f"{recording.error}; the recording so far is kept in {path}")
-        from audio import read_wav
-
-        samples, _ = read_wav(path)
-        with self.ui.busy("Transcribing your answer"):
-            stt = self.model() if self.model else None
-            if stt is None:
-                raise RuntimeError("no speech recogniser")
-            transcript = self.processor.transcribe(answer_id, samples, stt)
+        transcript = self._finish_transcript(answer_id, recording, streamer)
         self.ui.transcript(transcript.text, transcript.warnings)
         result = self.processor.score_spoken(answer_id, question, transcript,
                                              recording.duration_s)
         self._after(result)
         return result
+
+    def _finish_transcript(self, answer_id: int, recording, streamer) -> Transcript:
+        """The streamed transcript (only the last stretch is left to decode), or, if streaming
+        failed, the whole recording transcribed afresh."""
+        if streamer is not None:
+            try:
+                with self.ui.busy("Finishing the transcript"):
+                    transcript = streamer.finish(recording.duration_s, recording.speech_s)
+                self.processor.save_transcript(answer_id, transcript)
+                return transcript
+            except ModelError:
+                raise  # the recogniser cannot load: transcribing afresh would fail too
+            except Exception as error:  # the recording is on disk: transcribe it instead
+                self.ui.warn(f"live transcription failed ({error}); transcribing the "
+                             "recording instead")
+        from audio import read_wav
+
+        samples, _ = read_wav(recording.path)
+        with self.ui.busy("Transcribing your answer"):
+            stt = self.model() if self.model else None
+            if stt is None:
+                raise RuntimeError("no speech recogniser")
+            return self.processor.transcribe(answer_id, samples, stt)
 
     def _parent(self) -> int | None:
         return self._follow_up_of[0] if self._follow_up_of else None

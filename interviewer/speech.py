@@ -21,23 +21,21 @@ def speech_options(settings: Settings, bank: Bank, cache_dir: Path):
                                cache_dir=cache_dir)
 
 
-class BackgroundModel:
-    """Loads the speech recogniser on a thread, so the greeting and first question are spoken
-    while it loads. `get()` waits for it and re-raises a loading error in the caller."""
+class Background:
+    """Runs `function` on a thread at once, so slow set-up (loading the speech model, building
+    the scorer) happens while the greeting and first question are spoken. `get()` waits for
+    the result and re-raises an error in the caller."""
 
-    def __init__(self, options, on_status: Callable[[str], None] | None = None):
-        self._options = options
-        self._on_status = on_status
-        self._model = None
+    def __init__(self, function: Callable[[], object], name: str = "background"):
+        self._function = function
+        self._result = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._load, name="load-model", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def _load(self) -> None:
+    def _run(self) -> None:
         try:
-            from audio import load_speech_to_text
-
-            self._model = load_speech_to_text(self._options, self._on_status)
+            self._result = self._function()
         except BaseException as error:  # re-raised in get()
             self._error = error
 
@@ -45,11 +43,28 @@ class BackgroundModel:
     def ready(self) -> bool:
         return not self._thread.is_alive()
 
+    def settle(self, timeout: float = 10.0) -> None:
+        """Let the work end before the program exits (a thread inside a native library at
+        interpreter exit can crash it)."""
+        self._thread.join(timeout)
+
     def get(self):
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return self._model
+        return self._result
+
+
+class BackgroundModel(Background):
+    """The speech recogniser, loading on a thread."""
+
+    def __init__(self, options, on_status: Callable[[str], None] | None = None):
+        def load():
+            from audio import load_speech_to_text
+
+            return load_speech_to_text(options, on_status)
+
+        super().__init__(load, name="load-model")
 
 
 def timed_words(transcript: Transcript) -> list[TimedWord]:

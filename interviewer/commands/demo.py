@@ -62,7 +62,10 @@ def demo(app, voice, rate, output_device, backend, model, silent, plain) -> None
     session = DemoSession(store, bank, options, frontend,
                           AnswerProcessor(store, scorer_for(bank)), speaker,
                           model_loader.get, answers=answers, candidate_tts=candidate)
-    summary = session.run()
+    try:
+        summary = session.run()
+    finally:
+        model_loader.settle()
     frontend.info(f"Stored as session {summary.session_id} in {app.paths.data_dir}. Next: "
                   "'interviewer practice' to answer yourself, 'interviewer report "
                   f"{summary.session_id} --out demo.html' for a report.")

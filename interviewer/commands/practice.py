@@ -112,6 +112,7 @@ def run_session(app, bank, questions, settings, *, mode: str, silent: bool, foll
     from interviewer.answering import AnswerProcessor
     from interviewer.judging import scorer_for
     from interviewer.practice import PracticeOptions, PracticeSession
+    from interviewer.speech import Background
     from interviewer.ui import Frontend
 
     frontend = Frontend(plain=settings.plain)
@@ -132,10 +133,17 @@ def run_session(app, bank, questions, settings, *, mode: str, silent: bool, foll
         input_device=settings.input_device or None,
         output_device=settings.output_device or None, follow_ups=follow_ups,
         spoken_summary=spoken_summary and speaker is not None, settings=settings.to_dict())
+    # built while the first question is spoken (fitting it imports scikit-learn, ~1 s)
+    scorer = Background(lambda: scorer_for(bank), name="build-scorer")
     session = PracticeSession(app.store, bank, options, frontend,
-                              AnswerProcessor(app.store, scorer_for(bank)), speaker,
+                              AnswerProcessor(app.store, scorer.get), speaker,
                               model_loader.get if model_loader else None)
-    return session.run()
+    try:
+        return session.run()
+    finally:
+        for task in (model_loader, scorer):
+            if task is not None:
+                task.settle()
 
 
 def make_speaker(settings, app, frontend):
