@@ -3,39 +3,58 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from datetime import date
 
-from bench.common import machine
+from bench.common import machine, table
+
+BENCHMARKS = ("scoring", "asr", "latency", "session")
+
+
+def headline(results: dict) -> dict:
+    """The figures the performance targets are stated in, at the top level of the JSON."""
+    scoring, asr = results.get("scoring", {}), results.get("asr", {})
+    latency, session = results.get("latency", {}), results.get("session", {})
+    figures = {
+        "feedback_latency_p95_s": latency.get("feedback_latency_p95_s"),
+        "feedback_latency_batch_p95_s": latency.get("feedback_latency_batch_p95_s"),
+        "wer_streaming": latency.get("wer_streaming"),
+        "wer_batch": latency.get("wer_batch"),
+        "asr_speedup_fw_over_ow": asr.get("asr_speedup_fw_over_ow"),
+        "first_question_s": session.get("first_question_s"),
+        "practice_peak_rss_mb": session.get("practice_peak_rss_mb"),
+        "score_ms_per_answer": scoring.get("ms_per_answer_bank"),
+    }
+    return {key: value for key, value in figures.items() if value is not None}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--json", action="store_true", help="print one JSON object only")
-    parser.add_argument("--only", choices=["scoring", "asr"], action="append",
+    parser.add_argument("--only", choices=BENCHMARKS, action="append",
                         help="run only these benchmarks (repeatable)")
     args = parser.parse_args()
-    chosen = args.only or ["scoring", "asr"]
+    chosen = args.only or list(BENCHMARKS)
     results: dict = {"machine": machine(), "date": date.today().isoformat()}
     texts = []
-    if "scoring" in chosen:
-        from bench import scoring_bench
-
-        results["scoring"] = scoring_bench.run(quick=args.quick)
-        texts.append(scoring_bench.report(results["scoring"]))
-    if "asr" in chosen:
-        from bench import asr_bench
-
-        results["asr"] = asr_bench.run(quick=args.quick)
-        texts.append(asr_bench.report(results["asr"]))
+    for name in BENCHMARKS:  # always in this order, whatever order --only gives
+        if name in chosen:
+            module = importlib.import_module(f"bench.{name}_bench")
+            results[name] = module.run(quick=args.quick)
+            texts.append(module.report(results[name]))
+    results.update(headline(results))
     if args.json:
         json.dump(results, sys.stdout, indent=2, default=float)
         sys.stdout.write("\n")
     else:
         print(f"{results['machine']}, {results['date']}\n")
         print("\n\n".join(texts))
+        print("\nHeadline figures")
+        print(table([[key, f"{value:.3f}" if isinstance(value, float) else str(value)]
+                     for key, value in headline(results).items()], ["figure", "value"]))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ def cache_dir() -> Path:
     return path
 
 
-def make_clips(question_ids: list[str]) -> list[dict]:
+def make_clips(question_ids: list[str],
+               voices: tuple[tuple[str, int], ...] = VOICES) -> list[dict]:
     """16 kHz WAV clips of model answers (cached), and the real-speech sample."""
     from audio import TextToSpeech, write_wav
     from audio.playback import resample
@@ -39,7 +40,7 @@ def make_clips(question_ids: list[str]) -> list[dict]:
     bank = load_bank()
     clips = []
     folder = cache_dir() / "clips"
-    for voice, rate in VOICES:
+    for voice, rate in voices:
         tts = None
         for qid in question_ids:
             path = folder / f"{qid}-{voice}-{rate}.wav"
@@ -135,8 +136,8 @@ def run(quick: bool = False) -> dict:
     from bank import load_bank
 
     bank = load_bank()
-    ids = [q.id for q in bank.questions][:: 8 if quick else 3]
-    clips = make_clips(ids)
+    ids = [q.id for q in bank.questions][:: 12 if quick else 3]
+    clips = make_clips(ids, VOICES[:1] if quick else VOICES)
     glossary = list(bank.glossary())
     configs = [
         ("faster-whisper", {"backend": "faster-whisper", "glossary": glossary}),

@@ -1,0 +1,210 @@
+"""A whole practice session, as a candidate runs it: time to the first question's audio, peak
+memory, and how fast the commands that need no speech model start.
+
+`interviewer practice` runs as a separate process on the virtual PulseAudio devices (see
+scripts/virtual-audio): the first question's audio is detected on the virtual speaker's monitor,
+so the figure is when sound really starts, not when the program thinks it does. An answer is
+then played into the virtual microphone, and the process's peak resident memory is read from
+the kernel when it exits. The default backend (faster-whisper) and the openai-whisper backend run
+side by side on the same question and answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import table
+
+SPEAKER_MONITOR = "virt_speaker.monitor"
+MIC_FEED = "virt_mic_feed"
+QUESTION = "devsecops-01"
+
+
+def _interviewer() -> list[str]:
+    return [sys.executable, "-m", "interviewer"]
+
+
+class SoundWatcher:
+    """Records the virtual speaker's monitor and notes when sound first arrives."""
+
+    def __init__(self, threshold: float = 0.01):
+        self.threshold = threshold
+        self.first_sound: float | None = None
+        self._process = subprocess.Popen(
+            ["parec", f"--device={SPEAKER_MONITOR}", "--raw", "--format=float32le",
+             "--rate=16000", "--channels=1", "--latency-msec=10"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        while True:
+            data = self._process.stdout.read(320 * 4)  # 20 ms
+            if not data:
+                return
+            block = np.frombuffer(data[: len(data) // 4 * 4], dtype=np.float32)
+            if self.first_sound is None and block.size and \
+                    float(np.abs(block).max()) > self.threshold:
+                self.first_sound = time.perf_counter()
+
+    def close(self) -> None:
+        self._process.terminate()
+        self._process.wait()
+
+
+class PeakMemory:
+    """The kernel's high-water mark of a process's resident memory (VmHWM), read until it
+    exits. (The rusage of a child is no good here: it starts from the benchmark's own size.)"""
+
+    def __init__(self, pid: int):
+        self.mb: float | None = None
+        self._path = Path(f"/proc/{pid}/status")
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while True:
+            try:
+                text = self._path.read_text()
+            except OSError:
+                return  # the process is gone
+            for line in text.splitlines():
+                if line.startswith("VmHWM:"):
+                    self.mb = int(line.split()[1]) / 1024
+            if "State:\tZ" in text:
+                return
+            time.sleep(0.05)
+
+    def join(self) -> None:
+        self._thread.join(5)
+
+
+def _answer_clip(folder: Path, seconds: int) -> Path:
+    from audio import write_wav
+    from bench.latency_bench import long_answers
+
+    answer = long_answers((seconds,))[0]
+    path = folder / "answer.wav"
+    write_wav(path, answer["audio"], 16000)
+    return path
+
+
+def practice_session(backend: str, answer: Path, folder: Path) -> dict:
+    """One practice session of one question: first-question delay and peak memory."""
+    environment = dict(os.environ, INTERVIEWER_DATA_DIR=str(folder / f"data-{backend}"),
+                       INTERVIEWER_CONFIG=str(folder / "none.toml"))
+    command = _interviewer() + ["practice", "--question", QUESTION, "--backend", backend,
+                                "--silence-stop", "1.5", "--no-follow-ups",
+                                "--no-spoken-feedback", "--plain"]
+    watcher = SoundWatcher()
+    time.sleep(0.3)  # let the monitor stream settle before the clock starts
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output: list[bytes] = []
+    reader = threading.Thread(target=lambda: output.append(process.stdout.read()), daemon=True)
+    reader.start()
+    peak = PeakMemory(process.pid)
+    deadline = started + 60
+    while watcher.first_sound is None and time.perf_counter() < deadline and \
+            process.poll() is None:
+        time.sleep(0.01)
+    first_question = watcher.first_sound - started if watcher.first_sound else None
+    watcher.close()
+    # the answer: wait for the question to finish (recording starts after it), then speak
+    recording_seen = _wait_for_recording(process, 90)
+    if recording_seen:
+        subprocess.run(["paplay", f"--device={MIC_FEED}", str(answer)], check=True)
+    process.wait()
+    peak.join()
+    reader.join(5)
+    text = b"".join(output).decode("utf-8", "replace")
+    history = subprocess.run(_interviewer() + ["history", "--json"], env=environment,
+                             capture_output=True, text=True)
+    answers = json.loads(history.stdout)["answers"] if history.returncode == 0 else []
+    return {"backend": backend, "first_question_s": first_question,
+            "peak_rss_mb": peak.mb, "exit": process.returncode,
+            "scored": bool(answers) and answers[0]["status"] == "scored",
+            "score": answers[0]["score"] if answers else None, "output_tail": text[-600:]}
+
+
+def _wait_for_recording(process: subprocess.Popen, timeout: float) -> bool:
+    """True once the recorder's input stream is open (PulseAudio lists it as a source
+    output), so the answer is not played before anyone listens."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline and process.poll() is None:
+        listed = subprocess.run(["pactl", "list", "short", "source-outputs"],
+                                capture_output=True, text=True).stdout
+        if listed.strip():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def command_startup(repeats: int = 3) -> list[dict]:
+    """Wall time of commands that must not load the speech model, against bare Python."""
+    commands = {
+        "python -c pass (floor)": [sys.executable, "-c", "pass"],
+        "interviewer bank list": _interviewer() + ["bank", "list"],
+        "interviewer history": _interviewer() + ["history"],
+        "interviewer score": _interviewer() + ["score", "--question", QUESTION,
+                                               "static analysis and secret scanning"],
+    }
+    rows = []
+    with tempfile.TemporaryDirectory() as temp:
+        environment = dict(os.environ, INTERVIEWER_DATA_DIR=temp,
+                           INTERVIEWER_CONFIG=str(Path(temp) / "none.toml"))
+        for label, command in commands.items():
+            subprocess.run(command, env=environment, capture_output=True)  # warm the caches
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                subprocess.run(command, env=environment, capture_output=True, check=True)
+                times.append(time.perf_counter() - started)
+            rows.append({"command": label, "seconds": float(np.median(times))})
+    return rows
+
+
+def run(quick: bool = False) -> dict:
+    from bench.latency_bench import pulse_available
+
+    results: dict = {"startup": command_startup(3 if quick else 5), "sessions": []}
+    if not pulse_available():
+        results["skipped"] = "no PulseAudio server: run scripts/bench.sh (it starts one)"
+        return results
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        answer = _answer_clip(folder, 15 if quick else 30)
+        for backend in ("faster-whisper", "openai-whisper"):
+            results["sessions"].append(practice_session(backend, answer, folder))
+    default = results["sessions"][0]
+    results["first_question_s"] = default["first_question_s"]
+    results["practice_peak_rss_mb"] = default["peak_rss_mb"]
+    return results
+
+
+def report(results: dict) -> str:
+    lines = ["Start-up of commands that need no speech model (median wall time)",
+             table([[row["command"], f"{row['seconds']:.2f}"] for row in results["startup"]],
+                   ["command", "seconds"])]
+    if results.get("skipped"):
+        lines.append(f"practice session: skipped ({results['skipped']})")
+        return "\n".join(lines)
+    rows = [[row["backend"],
+             f"{row['first_question_s']:.2f}" if row["first_question_s"] else "no sound",
+             f"{row['peak_rss_mb']:.0f}" if row["peak_rss_mb"] else "?",
+             "yes" if row["scored"] else "NO", str(row["exit"])]
+            for row in results["sessions"]]
+    lines += ["", "Practice session of one spoken answer (virtual microphone and speaker)",
+              table(rows, ["backend", "first question s", "peak RSS MB", "scored", "exit"])]
+    return "\n".join(lines)
