@@ -74,3 +74,23 @@ def test_questions_follow_the_seed_topics(shared):
         mine = set(_words(question.text)) - stop
         theirs = set(_words(seed_question)) - stop
         assert len(mine & theirs) >= 2, (question.id, seed_question)
+
+
+def test_the_wheel_carries_the_bank_and_the_templates(tmp_path):
+    """`pip install .` installs from this wheel: the bundled bank and data files must be in it."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from tests.conftest import REPO
+
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                            "--no-build-isolation", "-q", "-w", str(tmp_path), str(REPO)],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    wheel = next(tmp_path.glob("interview_simulator-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "bank/banks/devsecops.yaml" in names
+    assert "interviewer/data/report.html.j2" in names
+    assert "interviewer/data/demo_answers.yaml" in names
+    assert any(name.endswith("entry_points.txt") for name in names)
