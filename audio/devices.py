@@ -7,6 +7,8 @@ here says how to get sound working or how to go on without it.
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from dataclasses import dataclass
 
 from audio.errors import AudioDeviceError
@@ -42,7 +44,27 @@ def _sounddevice():
         raise AudioDeviceError("the PortAudio library is missing: install it (Debian/Ubuntu: "
                                "sudo apt-get install libportaudio2; macOS: brew install "
                                "portaudio)") from error
+    _quiet_alsa()
     return sounddevice
+
+
+_alsa_handler = None  # kept alive: ALSA calls it
+
+
+def _quiet_alsa() -> None:
+    """Stop libasound printing to the terminal ("underrun occurred" when the machine is busy,
+    probing messages) over the interface; real failures still reach us as PortAudio errors."""
+    global _alsa_handler
+    if _alsa_handler is not None or not sys.platform.startswith("linux"):
+        return
+    try:
+        asound = ctypes.cdll.LoadLibrary("libasound.so.2")
+        handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                        ctypes.c_int, ctypes.c_char_p)
+        _alsa_handler = handler_type(lambda *_args: None)
+        asound.snd_lib_error_set_handler(_alsa_handler)
+    except (OSError, AttributeError):
+        _alsa_handler = False  # no ALSA library: nothing to quieten
 
 
 def rescan() -> None:

@@ -146,3 +146,22 @@ def test_devices_lists_the_virtual_devices(run_cli, pulse):
     data = json.loads(result.stdout)
     assert any(device["is_default_input"] for device in data["inputs"])
     assert any(device["is_default_output"] for device in data["outputs"])
+
+
+def test_alsa_library_messages_do_not_reach_the_terminal():
+    """libasound writes warnings ("underrun occurred", ...) straight to stderr, over the live
+    interface; once sounddevice is loaded through the project they are swallowed."""
+    script = textwrap.dedent("""
+        import ctypes, sys
+        asound = ctypes.cdll.LoadLibrary("libasound.so.2")
+        handle = ctypes.c_void_p()
+        asound.snd_pcm_open(ctypes.byref(handle), b"no_such_pcm_before", 0, 0)
+        from audio.devices import _sounddevice
+        _sounddevice()
+        asound.snd_pcm_open(ctypes.byref(handle), b"no_such_pcm_after", 0, 0)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "no_such_pcm_before" in result.stderr  # the library does print without the handler
+    assert "no_such_pcm_after" not in result.stderr
