@@ -112,5 +112,7 @@ def render_delivery(console, report: ScoreReport, *, plain: bool = False) -> Non
     if delivery.repeated_phrases:
         console.print("  repeated: " + escape(", ".join(delivery.repeated_phrases[:5])))
     if delivery.unsure_words:
-        words = ", ".join(word.text for word in delivery.unsure_words[:8])
+        # as said, without the recogniser's punctuation ("tests." / "Semgrep,")
+        said = [word.text.strip(" .,;:!?\"'") for word in delivery.unsure_words]
+        words = ", ".join(list(dict.fromkeys(word for word in said if word))[:8])
         console.print("  words the recogniser was unsure of: " + escape(words))
