@@ -57,6 +57,7 @@ class StreamingTranscriber:
         self._error: BaseException | None = None
         self._stt: SpeechToText | None = None
         self._ending = threading.Event()  # finish() was called: latency matters now
+        self._redo: tuple[_Job, int, int] | None = None  # closed stretch kept as pieces
         self._worker = threading.Thread(target=self._work, name="stream-stt", daemon=True)
         self._worker.start()
         self.decoded = 0  # stretches decoded
@@ -119,8 +120,11 @@ class StreamingTranscriber:
                 return early, length, early_whole  # too little new speech for a decode
         else:
             in_a_hurry = job.kind == "last" or self._ending.is_set()
-            if rest.size <= MAX_EXTRA_S * SAMPLE_RATE and (early_whole or in_a_hurry):
-                self.reused += 1  # nothing was said since the early decode
+            if rest.size <= MAX_EXTRA_S * SAMPLE_RATE:
+                # nothing was said since the early decode: the stretch closed at a pause,
+                # perhaps the end of the answer, so nothing is decoded now; pieces are decoded
+                # whole again once the candidate goes on speaking (see _process)
+                self.reused += 1
                 return early, size, early_whole
             if not in_a_hurry:
                 # a closed stretch, with time to spare: decode it whole (most accurate)
@@ -134,13 +138,28 @@ class StreamingTranscriber:
         return self._recogniser().transcribe_chunk(samples, offset_s)
 
     def _process(self, job: _Job) -> None:
+        if self._redo is not None:
+            self._decode_again_whole()
         segments, covered, whole = self._decode(job)
         with self._lock:
             if job.kind == "pause":
                 self._early = (job.offset, job.samples[:covered], segments, whole)
             else:
+                if not whole and job.kind == "chunk":
+                    self._redo = (job, len(self._segments), len(segments))
                 self._segments.extend(segments)
                 self._early = None
+
+    def _decode_again_whole(self) -> None:
+        """A closed stretch kept as pieces is decoded whole (more accurate) once more speech
+        has come, i.e. when the answer did not end there; never once the answer has ended."""
+        job, start, count = self._redo
+        self._redo = None
+        if self._ending.is_set():
+            return
+        segments = self._transcribe(job.samples, job.offset)
+        with self._lock:
+            self._segments[start:start + count] = segments
 
     def _work(self) -> None:
         while True:
