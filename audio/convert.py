@@ -102,6 +102,11 @@ def _ffn(state: dict, prefix: str, variables: dict, source: str) -> None:
     _layer_norm(state, f"{prefix}.mlp_ln", variables, f"{source}/layer_norm")
 
 
+def _layer_numbers(variables: dict[str, np.ndarray], stack: str) -> list[int]:
+    return sorted({int(m.group(1)) for name in variables
+                   if (m := re.match(rf"{stack}/layer_(\d+)/", name))})
+
+
 def to_openai_whisper(variables: dict[str, np.ndarray], aliases: dict[str, str]
                       ) -> tuple[dict[str, int], dict[str, np.ndarray]]:
     """(dims, state dict as float32 arrays) for `whisper.model.Whisper`."""
@@ -114,8 +119,7 @@ def to_openai_whisper(variables: dict[str, np.ndarray], aliases: dict[str, str]
     state["encoder.conv2.bias"] = variables["encoder/conv2/bias"]
     state["encoder.positional_embedding"] = variables["encoder/position_encodings/encodings"]
     _layer_norm(state, "encoder.ln_post", variables, "encoder/layer_norm")
-    encoder_layers = sorted({int(m.group(1)) for name in variables
-                             if (m := re.match(r"encoder/layer_(\d+)/", name))})
+    encoder_layers = _layer_numbers(variables, "encoder")
     for layer in encoder_layers:
         source, prefix = f"encoder/layer_{layer}", f"encoder.blocks.{layer}"
         _attention(state, f"{prefix}.attn", variables, f"{source}/self_attention", cross=False)
@@ -124,8 +128,7 @@ def to_openai_whisper(variables: dict[str, np.ndarray], aliases: dict[str, str]
     state["decoder.token_embedding.weight"] = variables["decoder/embeddings/weight"]
     state["decoder.positional_embedding"] = variables["decoder/position_encodings/encodings"]
     _layer_norm(state, "decoder.ln", variables, "decoder/layer_norm")
-    decoder_layers = sorted({int(m.group(1)) for name in variables
-                             if (m := re.match(r"decoder/layer_(\d+)/", name))})
+    decoder_layers = _layer_numbers(variables, "decoder")
     for layer in decoder_layers:
         source, prefix = f"decoder/layer_{layer}", f"decoder.blocks.{layer}"
         _attention(state, f"{prefix}.attn", variables, f"{source}/self_attention", cross=False)

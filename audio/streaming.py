@@ -119,14 +119,13 @@ class StreamingTranscriber:
             if rest.size < MIN_PIECE_S * SAMPLE_RATE:
                 return early, length, early_whole  # too little new speech for a decode
         else:
-            in_a_hurry = job.kind == "last" or self._ending.is_set()
             if rest.size <= MAX_EXTRA_S * SAMPLE_RATE:
                 # nothing was said since the early decode: the stretch closed at a pause,
                 # perhaps the end of the answer, so nothing is decoded now; pieces are decoded
                 # whole again once the candidate goes on speaking (see _process)
                 self.reused += 1
                 return early, size, early_whole
-            if not in_a_hurry:
+            if job.kind == "chunk" and not self._ending.is_set():
                 # a closed stretch, with time to spare: decode it whole (most accurate)
                 return self._transcribe(job.samples, job.offset), size, True
             self.reused += 1

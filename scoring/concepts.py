@@ -18,7 +18,7 @@ matched, but a word the recogniser was unsure of resembles one of the concept's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +82,28 @@ def _phrase_from_text(concept: int, text: str) -> _Phrase | None:
                    words=tuple(token.norm for token in content),
                    stems=tuple(token.stem for token in content),
                    joined="".join(token.norm for token in tokens), span=len(tokens))
+
+
+def _groups_near(options: list[list[tuple[int, bool]]], window: int, prefer_unflagged: bool
+                 ) -> Iterator[list[tuple[int, bool]]]:
+    """For each place the first word of a phrase occurs: the (position, flag) of each word
+    nearest to it, when all of them lie within `window` words. With `prefer_unflagged`, an
+    unflagged occurrence (an exact match) beats a nearer flagged one."""
+    for anchor in options[0]:
+        def closeness(item: tuple[int, bool], anchor: int = anchor[0]):
+            distance = abs(item[0] - anchor)
+            return (item[1], distance) if prefer_unflagged else distance
+
+        chosen = [anchor]
+        for positions in options[1:]:
+            near = [item for item in positions if abs(item[0] - anchor[0]) < window]
+            if not near:
+                break
+            chosen.append(min(near, key=closeness))
+        else:
+            indices = [index for index, _ in chosen]
+            if max(indices) - min(indices) < window:
+                yield chosen
 
 
 class ConceptMatcher:
@@ -205,23 +227,14 @@ class ConceptMatcher:
         lists = [positions_by_word.get(word, []) for word in phrase.words]
         if any(not positions for positions in lists):
             return None
-        window = phrase.span + WINDOW_SLACK
         best: tuple[bool, int, int, int] | None = None
-        for anchor, anchor_fuzzy in lists[0]:
-            chosen = [(anchor, anchor_fuzzy)]
-            for positions in lists[1:]:
-                near = [item for item in positions if abs(item[0] - anchor) < window]
-                if not near:
-                    break
-                chosen.append(min(near, key=lambda item: (item[1], abs(item[0] - anchor))))
-            else:
-                indices = [index for index, _ in chosen]
-                if max(indices) - min(indices) >= window:
-                    continue
-                fuzzy = any(is_fuzzy for _, is_fuzzy in chosen)
-                key = (fuzzy, max(indices) - min(indices), min(indices), max(indices))
-                if best is None or key < best:
-                    best = key
+        # a word matched exactly is preferred to a fuzzy match of it, then the nearest
+        for chosen in _groups_near(lists, phrase.span + WINDOW_SLACK, prefer_unflagged=True):
+            indices = [index for index, _ in chosen]
+            fuzzy = any(is_fuzzy for _, is_fuzzy in chosen)
+            key = (fuzzy, max(indices) - min(indices), min(indices), max(indices))
+            if best is None or key < best:
+                best = key
         if best is None:
             return None
         fuzzy, _, first, last = best
@@ -252,18 +265,11 @@ class ConceptMatcher:
                     break
                 sure_or_unsure.append(options)
             else:
-                window = phrase.span + WINDOW_SLACK
-                for anchor, anchor_unsure in sure_or_unsure[0]:
-                    chosen = [(anchor, anchor_unsure)]
-                    for options in sure_or_unsure[1:]:
-                        near = [item for item in options if abs(item[0] - anchor) < window]
-                        if not near:
-                            break
-                        chosen.append(min(near, key=lambda item: abs(item[0] - anchor)))
-                    else:
-                        if any(flag for _, flag in chosen):
-                            positions = [index for index, _ in chosen]
-                            best[phrase.concept] = PhraseMatch(
-                                phrase.concept, phrase.text, min(positions), max(positions),
-                                True, POSSIBLE)
-                            break
+                for chosen in _groups_near(sure_or_unsure, phrase.span + WINDOW_SLACK,
+                                           prefer_unflagged=False):
+                    if any(flag for _, flag in chosen):
+                        positions = [index for index, _ in chosen]
+                        best[phrase.concept] = PhraseMatch(
+                            phrase.concept, phrase.text, min(positions), max(positions),
+                            True, POSSIBLE)
+                        break
