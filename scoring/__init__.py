@@ -2,19 +2,25 @@
 
     from scoring import AnswerScorer
     scorer = AnswerScorer().fit(bank.questions)
-    report = scorer.score(answer_text, bank.get("devsecops-03"))
-    report.score, report.band, report.covered, report.missed
+    report = scorer.score_text(answer_text, bank.get("devsecops-03"))
+    report = scorer.score_words(timed_words, question, duration_s)   # a spoken answer
+    report.score, report.band, report.covered, report.missed, report.text
 
-No audio and no I/O here: callers pass text (and, for speech, `TimedWord`s).
+No audio and no I/O here: callers pass text (or, for speech, `TimedWord`s). Questions are
+anything with the attributes of `ScorableQuestion`; scoring imports nothing of ours.
 """
 
 from scoring.delivery import delivery_metrics
-from scoring.scorer import AnswerScorer, answer_text, band_for
+from scoring.scorer import AnswerScorer
 from scoring.types import (
+    Band,
     ConceptResult,
+    ConceptStatus,
     DeliveryReport,
     Evidence,
     Pause,
+    ScorableConcept,
+    ScorableQuestion,
     ScoreReport,
     TimedWord,
     UnsureWord,
@@ -22,14 +28,16 @@ from scoring.types import (
 
 __all__ = [
     "AnswerScorer",
+    "Band",
     "ConceptResult",
+    "ConceptStatus",
     "DeliveryReport",
     "Evidence",
     "Pause",
+    "ScorableConcept",
+    "ScorableQuestion",
     "ScoreReport",
     "TimedWord",
     "UnsureWord",
-    "answer_text",
-    "band_for",
     "delivery_metrics",
 ]

@@ -25,8 +25,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from scoring.text import STOP_WORDS, Token, stem, tokenize
+from scoring.types import ConceptStatus
 
-COVERED, POSSIBLE, MISSED = "covered", "possible", "missed"
+COVERED, POSSIBLE = ConceptStatus.COVERED, ConceptStatus.POSSIBLE
 
 # Chosen on Whisper tiny.en transcripts of 16 bank answers spoken by espeak-ng
 # (bench/asr_bench.py): the lowest threshold whose rate of concepts "found" in other questions'
@@ -66,7 +67,7 @@ class PhraseMatch:
     first: int  # token indices (inclusive)
     last: int
     fuzzy: bool
-    status: str  # COVERED or POSSIBLE
+    status: ConceptStatus  # COVERED or POSSIBLE
 
 
 def _phrase_from_text(concept: int, text: str) -> _Phrase | None:
@@ -139,7 +140,7 @@ class ConceptMatcher:
         joined_hits = self._joined_positions(tokens)
         for phrase in self.phrases:
             current = best[phrase.concept]
-            if current is not None and current.status == COVERED and not current.fuzzy:
+            if current is not None and current.status is COVERED and not current.fuzzy:
                 continue
             found = self._find(phrase, positions_by_word, joined_hits)
             if found is not None and (current is None or (current.fuzzy and not found.fuzzy)):

@@ -1,7 +1,8 @@
 """The answer scorer: one object, configured and fitted once, scoring many answers.
 
     scorer = AnswerScorer().fit(bank.questions)
-    report = scorer.score("I keep secrets in Vault ...", bank.get("devsecops-03"))
+    report = scorer.score_text("I keep secrets in Vault ...", bank.get("devsecops-03"))
+    report = scorer.score_words(recognised_words, question, duration_s=62.0)  # speech
 
 How a score is made (the README has a worked example):
 
@@ -26,43 +27,33 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bank.schema import Question
-from scoring.concepts import (
-    COVERED,
-    DEFAULT_FUZZY_THRESHOLD,
-    MISSED,
-    POSSIBLE,
-    ConceptMatcher,
-    ConceptSpec,
-    PhraseMatch,
-)
+from scoring.concepts import DEFAULT_FUZZY_THRESHOLD, ConceptMatcher, ConceptSpec, PhraseMatch
 from scoring.delivery import SINGLE_FILLERS, UNSURE_PROBABILITY, delivery_metrics
 from scoring.derive import derive_concepts
 from scoring.keyword_list import looks_like_keyword_list
 from scoring.similarity import TfidfSimilarity, Vector, prepare, question_stems
 from scoring.text import Token, tokenize
-from scoring.types import ConceptResult, DeliveryReport, Evidence, ScoreReport, TimedWord
+from scoring.types import (
+    Band,
+    ConceptResult,
+    ConceptStatus,
+    DeliveryReport,
+    Evidence,
+    ScorableQuestion,
+    ScoreReport,
+    TimedWord,
+)
 
-BANDS = (("strong", 75.0), ("partial", 45.0), ("weak", 20.0 + 1e-9), ("off-topic", 0.0))
 DEFAULT_BASELINE = 0.15  # used when there is no other model answer to compare with
 MAX_ANSWER_CHARS = 200_000  # longer input is scored on its first part (a 1 MB paste stays fast)
 SHORT_ANSWER_WORDS = 40
-
-
-def band_for(score: float, empty: bool = False) -> str:
-    if empty:
-        return "empty"
-    for name, lower in BANDS:
-        if score >= lower:
-            return name
-    return "off-topic"
 
 
 @dataclass
 class _QuestionModel:
     """Everything about one question that does not depend on the answer."""
 
-    question: Question
+    question: ScorableQuestion
     drop: frozenset[str]
     reference: Vector  # TF-IDF vectors of the prepared model answer
     baseline: float
@@ -95,12 +86,12 @@ class AnswerScorer:
         self.similarity_: TfidfSimilarity | None = None
         self.references_: list[tuple[str, str]] = []  # (question id, model answer)
         self.word_idf_: dict[str, float] = {}
-        self._models: dict[int, _QuestionModel] = {}
+        self._models: dict[tuple, _QuestionModel] = {}
 
     # ------------------------------------------------------------------ fitting
 
-    def fit(self, questions: Iterable[Question],
-            background: Iterable[Question] = ()) -> AnswerScorer:
+    def fit(self, questions: Iterable[ScorableQuestion],
+            background: Iterable[ScorableQuestion] = ()) -> AnswerScorer:
         """Fit the TF-IDF vocabulary and IDF on the model answers of `questions`.
 
         `background`: more questions whose model answers serve as examples of unrelated answers
@@ -158,15 +149,17 @@ class AnswerScorer:
     def _idf(self, word_stem: str) -> float:
         return self.word_idf_.get(word_stem, self._unseen_idf)
 
-    def _model(self, question: Question) -> _QuestionModel:
-        key = hash(question)
+    def _model(self, question: ScorableQuestion) -> _QuestionModel:
+        # keyed by content: the same question built twice (one per JSON line) is fitted once
+        key = (question.id, question.text, question.model_answer,
+               tuple((c.name, tuple(c.phrases), c.weight) for c in question.concepts))
         model = self._models.get(key)
         if model is None:
             model = self._build_model(question)
             self._models[key] = model
         return model
 
-    def _build_model(self, question: Question) -> _QuestionModel:
+    def _build_model(self, question: ScorableQuestion) -> _QuestionModel:
         if self.similarity_ is None:
             raise RuntimeError("AnswerScorer.fit must be called before score")
         similarity = self.similarity_
@@ -201,21 +194,28 @@ class AnswerScorer:
 
     # ------------------------------------------------------------------ scoring
 
-    def score(self, answer: str, question: Question, words: Sequence[TimedWord] | None = None,
-              duration_s: float | None = None) -> ScoreReport:
-        """Score one answer. `words` (with timings and probabilities) come from speech: when
-        given, the answer text is taken from them, evidence carries times, and delivery is
-        measured."""
+    def score_text(self, text: str, question: ScorableQuestion) -> ScoreReport:
+        """Score a typed answer."""
+        return self._score(text or "", question, None, [], None)
+
+    def score_words(self, words: Sequence[TimedWord], question: ScorableQuestion,
+                    duration_s: float | None = None) -> ScoreReport:
+        """Score a spoken answer from the recogniser's words: evidence carries times, words the
+        recogniser was unsure of make a concept only "possibly said", and delivery is measured.
+        `duration_s` is the whole recording (time before the first word is the lead-in)."""
+        text, spans = _join_words(words)
+        return self._score(text, question, list(words) or None, spans, duration_s)
+
+    def _score(self, answer: str, question: ScorableQuestion,
+               words: list[TimedWord] | None, word_spans: list[tuple[int, int]],
+               duration_s: float | None) -> ScoreReport:
         model = self._model(question)
-        word_spans: list[tuple[int, int]] = []
-        if words:
-            answer, word_spans = _join_words(words)
-        answer = answer[:MAX_ANSWER_CHARS] if answer else ""
+        answer = answer[:MAX_ANSWER_CHARS]
         tokens = tokenize(answer)
         delivery = delivery_metrics(answer, words, duration_s) if (answer or words) else None
         content = [token for token in tokens if token.norm not in SINGLE_FILLERS]
         if not content:
-            return self._empty(question, model, delivery)
+            return self._empty(question, model, delivery, answer)
 
         assert self.similarity_ is not None
         answer_vector = self.similarity_.vectorize(prepare(tokens, model.drop))
@@ -230,7 +230,8 @@ class AnswerScorer:
                    for spec, shared, match in zip(model.specs, model.shared, matches,
                                                   strict=True)]
         total_weight = sum(model.weights) or 1.0
-        credit = {COVERED: 1.0, POSSIBLE: self.possible_credit, MISSED: 0.0}
+        credit = {ConceptStatus.COVERED: 1.0, ConceptStatus.POSSIBLE: self.possible_credit,
+                  ConceptStatus.CONTRADICTED: 0.0, ConceptStatus.MISSED: 0.0}
         coverage = sum(weight * credit[result.status]
                        for weight, result in zip(model.weights, results, strict=True)) \
             / total_weight
@@ -240,36 +241,36 @@ class AnswerScorer:
         similarity_points = 100 * weight * similarity_part
         coverage_points = 100 * (1 - weight) * coverage
         score = similarity_points + coverage_points
-        named = sum(1 for result in results if result.status == COVERED)
+        named = sum(1 for result in results if result.matched)
         keyword_list = looks_like_keyword_list(answer, tokens, named)
         capped_at = None
         if keyword_list and score > self.keyword_list_cap:
             score, capped_at = self.keyword_list_cap, self.keyword_list_cap
         score = round(min(100.0, max(0.0, score)), 1)
-        band = band_for(score)
         report = ScoreReport(
-            question_id=question.id, score=score, band=band, similarity=similarity,
-            relevance=relevance, coverage=coverage, concepts=tuple(results),
+            question_id=question.id, score=score, band=Band.for_score(score),
+            similarity=similarity, relevance=relevance, coverage=coverage,
+            concepts=tuple(results), text=answer,
             keyword_list=keyword_list, derived_concepts=model.derived, word_count=len(tokens),
             similarity_points=similarity_points, coverage_points=coverage_points,
             capped_at=capped_at, delivery=delivery)
         return _with_feedback(report)
 
-    def _empty(self, question: Question, model: _QuestionModel,
-               delivery: DeliveryReport | None) -> ScoreReport:
-        results = tuple(ConceptResult(spec.name, spec.weight, MISSED, None, shared)
+    def _empty(self, question: ScorableQuestion, model: _QuestionModel,
+               delivery: DeliveryReport | None, text: str) -> ScoreReport:
+        results = tuple(ConceptResult(spec.name, spec.weight, ConceptStatus.MISSED, None, shared)
                         for spec, shared in zip(model.specs, model.shared, strict=True))
-        return ScoreReport(question_id=question.id, score=0.0, band="empty", similarity=0.0,
-                           relevance=0.0, coverage=0.0, concepts=results,
+        return ScoreReport(question_id=question.id, score=0.0, band=Band.EMPTY, similarity=0.0,
+                           relevance=0.0, coverage=0.0, concepts=results, text=text,
                            derived_concepts=model.derived, delivery=delivery,
                            feedback=("No answer was heard. Answer aloud, or check the "
                                      "microphone with 'interviewer devices'.",))
 
     def _concept_result(self, spec: ConceptSpec, shared: int, match: PhraseMatch | None,
-                        tokens: list[Token], answer: str, words: Sequence[TimedWord] | None,
+                        tokens: list[Token], answer: str, words: list[TimedWord] | None,
                         word_spans: list[tuple[int, int]]) -> ConceptResult:
         if match is None:
-            return ConceptResult(spec.name, spec.weight, MISSED, None, shared)
+            return ConceptResult(spec.name, spec.weight, ConceptStatus.MISSED, None, shared)
         start_char, end_char = tokens[match.first].start, tokens[match.last].end
         start_time = end_time = None
         if words:
@@ -284,11 +285,6 @@ class AnswerScorer:
 
 
 # ---------------------------------------------------------------------- helpers
-
-def answer_text(words: Sequence[TimedWord]) -> str:
-    """The answer text the scorer reads from recognised words (evidence offsets refer to it)."""
-    return _join_words(words)[0]
-
 
 def _join_words(words: Sequence[TimedWord]) -> tuple[str, list[tuple[int, int]]]:
     """The answer text made from recognised words, and each word's character span in it."""
@@ -320,11 +316,11 @@ def _unsure_flags(tokens: list[Token], words: Sequence[TimedWord],
 
 def _with_feedback(report: ScoreReport) -> ScoreReport:
     notes: list[str] = []
-    if report.band == "off-topic" and report.covered:
+    if report.band is Band.OFF_TOPIC and report.covered:
         names = ", ".join(concept.name for concept in report.covered[:3])
         notes.append(f"Too little to judge: it names {names}, but does not explain the "
                      "approach; answer the question in full sentences.")
-    elif report.band == "off-topic":
+    elif report.band is Band.OFF_TOPIC:
         notes.append("This does not seem to answer the question asked; listen to it again "
                      "and answer that question.")
     if report.keyword_list:
@@ -338,7 +334,8 @@ def _with_feedback(report: ScoreReport) -> ScoreReport:
     if report.possible:
         names = ", ".join(concept.name for concept in report.possible)
         notes.append(f"Possibly said, but the recogniser was unsure: {names}.")
-    if report.word_count < SHORT_ANSWER_WORDS and report.band not in ("empty", "off-topic"):
+    if report.word_count < SHORT_ANSWER_WORDS and \
+            report.band not in (Band.EMPTY, Band.OFF_TOPIC):
         notes.append(f"The answer is short ({report.word_count} words); a good spoken answer "
                      "usually takes a minute or more.")
     delivery = report.delivery

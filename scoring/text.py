@@ -139,9 +139,3 @@ def normalize(text: str) -> str:
     return " ".join(token.norm for token in tokenize(text))
 
 
-def stems(text: str) -> list[str]:
-    return [token.stem for token in tokenize(text)]
-
-
-def content_stems(text: str) -> list[str]:
-    return [token.stem for token in tokenize(text) if not token.is_stop]

@@ -1,9 +1,84 @@
-"""Typed inputs and results of scoring. Results convert to plain dicts with `to_dict`."""
+"""Typed inputs and results of scoring. Results convert to plain dicts with `to_dict` and back
+with `from_dict`, so stored reports are read as the same objects they were written from.
+
+Scoring needs very little of a question: its id, its text, its model answer and its key
+concepts. `ScorableQuestion` and `ScorableConcept` say exactly that, so any object with those
+attributes can be scored (the bank's `Question`, or one built from a JSON line).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from enum import Enum
+from typing import Any, Protocol
+
+
+class ScorableConcept(Protocol):
+    """A key idea: its name, the other ways to say it, and how much it counts."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def phrases(self) -> tuple[str, ...]: ...  # the name followed by its aliases
+
+    @property
+    def weight(self) -> float: ...
+
+
+class ScorableQuestion(Protocol):
+    """What the scorer reads of a question."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def model_answer(self) -> str: ...
+
+    @property
+    def concepts(self) -> Sequence[ScorableConcept]: ...
+
+
+class ConceptStatus(str, Enum):
+    """How an answer treated a key concept."""
+
+    COVERED = "covered"
+    POSSIBLE = "possible"  # no exact match, but a word the recogniser was unsure of may be it
+    CONTRADICTED = "contradicted"  # said, but negated ("we never rotate keys")
+    MISSED = "missed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Band(str, Enum):
+    """A word for a score, for people."""
+
+    STRONG = "strong"
+    PARTIAL = "partial"
+    WEAK = "weak"
+    OFF_TOPIC = "off-topic"
+    EMPTY = "empty"  # no words at all
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def for_score(cls, score: float, empty: bool = False) -> Band:
+        if empty:
+            return cls.EMPTY
+        for band, lower in BAND_FLOORS:
+            if score >= lower:
+                return band
+        return cls.OFF_TOPIC
+
+
+# lowest score of each band; below the last, off-topic
+BAND_FLOORS = ((Band.STRONG, 75.0), (Band.PARTIAL, 45.0), (Band.WEAK, 20.0 + 1e-9))
 
 
 @dataclass(frozen=True)
@@ -22,39 +97,57 @@ class Evidence:
 
     text: str
     phrase: str  # the concept name or alias that matched
-    start_char: int
+    start_char: int  # offsets into ScoreReport.text
     end_char: int
     start: float | None = None  # seconds, when word timings were given
     end: float | None = None
     fuzzy: bool = False  # matched despite a spelling difference
+    cue: str | None = None  # for a contradicted concept: the negating words ("never")
 
 
 @dataclass(frozen=True)
 class ConceptResult:
     name: str
     weight: float  # as given in the bank (or derived)
-    status: str  # "covered", "possible" (a mis-heard word may be it) or "missed"
+    status: ConceptStatus
     evidence: Evidence | None = None
     shared: int = 0  # how many other questions' model answers mention it too
 
     @property
     def matched(self) -> bool:
-        return self.status == "covered"
+        return self.status is ConceptStatus.COVERED
 
     def to_dict(self) -> dict[str, Any]:
         evidence = self.evidence
         return {
             "name": self.name,
             "matched": self.matched,
-            "status": self.status,
+            "status": self.status.value,
             "evidence": evidence.text if evidence else None,
             "evidence_phrase": evidence.phrase if evidence else None,
             "evidence_start": evidence.start if evidence else None,
             "evidence_end": evidence.end if evidence else None,
             "evidence_chars": [evidence.start_char, evidence.end_char] if evidence else None,
+            "evidence_fuzzy": evidence.fuzzy if evidence else None,
+            "evidence_cue": evidence.cue if evidence else None,
             "weight": self.weight,
             "shared": self.shared,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConceptResult:
+        evidence = None
+        if data.get("evidence") is not None:
+            chars = data.get("evidence_chars") or [0, 0]
+            evidence = Evidence(text=data["evidence"], phrase=data.get("evidence_phrase") or "",
+                                start_char=int(chars[0]), end_char=int(chars[1]),
+                                start=data.get("evidence_start"), end=data.get("evidence_end"),
+                                fuzzy=bool(data.get("evidence_fuzzy")),
+                                cue=data.get("evidence_cue"))
+        return cls(name=data["name"], weight=float(data.get("weight", 1.0)),
+                   status=ConceptStatus(data.get("status") or (
+                       "covered" if data.get("matched") else "missed")),
+                   evidence=evidence, shared=int(data.get("shared", 0)))
 
 
 @dataclass(frozen=True)
@@ -100,6 +193,21 @@ class DeliveryReport:
         data["unsure_words"] = [asdict(word) for word in self.unsure_words]
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DeliveryReport:
+        return cls(
+            word_count=int(data.get("word_count", 0)),
+            filler_count=int(data.get("filler_count", 0)),
+            fillers=dict(data.get("fillers") or {}),
+            repeated_phrases=tuple(data.get("repeated_phrases") or ()),
+            duration_s=data.get("duration_s"), speaking_s=data.get("speaking_s"),
+            lead_in_s=data.get("lead_in_s"), words_per_minute=data.get("words_per_minute"),
+            long_pauses=tuple(Pause(p["start"], p["end"]) for p in data.get("long_pauses") or ()),
+            longest_pause_s=data.get("longest_pause_s"),
+            unsure_words=tuple(UnsureWord(w["text"], w["start"], w["probability"])
+                               for w in data.get("unsure_words") or ()),
+            pace=data.get("pace"))
+
 
 @dataclass(frozen=True)
 class ScoreReport:
@@ -107,11 +215,12 @@ class ScoreReport:
 
     question_id: str
     score: float  # 0-100
-    band: str  # strong, partial, weak, off-topic, empty
+    band: Band
     similarity: float  # 0-1: raw TF-IDF cosine with the model answer
     relevance: float  # 0-1: similarity above what an unrelated answer gets
     coverage: float  # 0-1: weighted share of key concepts covered
     concepts: tuple[ConceptResult, ...]
+    text: str = ""  # the text that was scored; evidence offsets point into it
     keyword_list: bool = False
     derived_concepts: bool = False  # concepts were derived from the model answer
     word_count: int = 0
@@ -121,27 +230,35 @@ class ScoreReport:
     feedback: tuple[str, ...] = ()
     delivery: DeliveryReport | None = None
 
+    def with_status(self, status: ConceptStatus) -> tuple[ConceptResult, ...]:
+        return tuple(concept for concept in self.concepts if concept.status is status)
+
     @property
     def covered(self) -> tuple[ConceptResult, ...]:
-        return tuple(concept for concept in self.concepts if concept.status == "covered")
+        return self.with_status(ConceptStatus.COVERED)
 
     @property
     def possible(self) -> tuple[ConceptResult, ...]:
-        return tuple(concept for concept in self.concepts if concept.status == "possible")
+        return self.with_status(ConceptStatus.POSSIBLE)
+
+    @property
+    def contradicted(self) -> tuple[ConceptResult, ...]:
+        return self.with_status(ConceptStatus.CONTRADICTED)
 
     @property
     def missed(self) -> tuple[ConceptResult, ...]:
-        return tuple(concept for concept in self.concepts if concept.status == "missed")
+        return self.with_status(ConceptStatus.MISSED)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question_id": self.question_id,
             "score": round(self.score, 1),
-            "band": self.band,
+            "band": self.band.value,
             "similarity": round(self.similarity, 4),
             "relevance": round(self.relevance, 4),
             "coverage": round(self.coverage, 4),
             "concepts": [concept.to_dict() for concept in self.concepts],
+            "text": self.text,
             "keyword_list": self.keyword_list,
             "derived_concepts": self.derived_concepts,
             "word_count": self.word_count,
@@ -151,3 +268,25 @@ class ScoreReport:
             "feedback": list(self.feedback),
             "delivery": self.delivery.to_dict() if self.delivery else None,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScoreReport:
+        """A report as `to_dict` wrote it (older stored reports lack some fields)."""
+        delivery = data.get("delivery")
+        return cls(
+            question_id=str(data.get("question_id", "")),
+            score=float(data.get("score", 0.0)),
+            band=Band(data.get("band") or Band.for_score(float(data.get("score", 0.0)))),
+            similarity=float(data.get("similarity", 0.0)),
+            relevance=float(data.get("relevance", 0.0)),
+            coverage=float(data.get("coverage", 0.0)),
+            concepts=tuple(ConceptResult.from_dict(item) for item in data.get("concepts", ())),
+            text=data.get("text") or "",
+            keyword_list=bool(data.get("keyword_list", False)),
+            derived_concepts=bool(data.get("derived_concepts", False)),
+            word_count=int(data.get("word_count", 0)),
+            similarity_points=float(data.get("similarity_points", 0.0)),
+            coverage_points=float(data.get("coverage_points", 0.0)),
+            capped_at=data.get("capped_at"),
+            feedback=tuple(data.get("feedback") or ()),
+            delivery=DeliveryReport.from_dict(delivery) if delivery else None)
