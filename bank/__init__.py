@@ -1,9 +1,8 @@
 """Question banks: the schema, loading and validation, and the bundled DevSecOps bank."""
 
+from bank.errors import BankError, Problem
 from bank.loader import (
     BUNDLED_DEFAULT,
-    BankError,
-    Problem,
     bundled_banks,
     load_bank,
     resolve_bank_path,

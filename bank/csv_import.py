@@ -20,8 +20,9 @@ from typing import Any
 
 import yaml
 
-from bank.loader import ID_PATTERN, Problem, build_bank
+from bank.errors import Problem
 from bank.schema import Bank
+from bank.validate import ID_PATTERN, build_bank
 
 COLUMN_ALIASES = {
     "id": "id",

@@ -46,12 +46,6 @@ class Question:
     follow_ups: tuple[FollowUp, ...] = ()
     time_limit: int | None = None  # seconds
 
-    def follow_up_for(self, concept_name: str) -> FollowUp | None:
-        for follow_up in self.follow_ups:
-            if follow_up.concept == concept_name:
-                return follow_up
-        return None
-
 
 @dataclass(frozen=True)
 class Bank:
