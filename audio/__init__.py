@@ -1,7 +1,7 @@
 """Sound in and out, and speech-to-text. Knows nothing of questions or scores.
 
     from audio import TextToSpeech, Speaker, Recorder, CaptureSettings, load_audio
-    from audio import SpeechToTextOptions, load_speech_to_text
+    from audio import SpeechToTextOptions, load_speech_to_text, StreamingTranscriber
 
 Names are loaded on first use, so `import audio.errors` (or this package) stays cheap and heavy
 libraries (sounddevice, pyttsx3, faster-whisper, torch) load only when needed.
@@ -23,8 +23,12 @@ _EXPORTS = {
     "SUPPORTED_FORMATS": "audio.files", "is_audio_file": "audio.files",
     "load_audio": "audio.files",
     "play": "audio.playback",
-    "BACKENDS": "audio.stt", "SpeechToText": "audio.stt", "SpeechToTextOptions": "audio.stt",
+    "BACKENDS": "audio.backends", "backend_names": "audio.backends",
+    "get_backend": "audio.backends",
+    "SpeechToText": "audio.stt", "SpeechToTextOptions": "audio.stt",
     "load_speech_to_text": "audio.stt",
+    "ArraySource": "audio.sources", "MicrophoneSource": "audio.sources",
+    "StreamingTranscriber": "audio.streaming", "SAMPLE_RATE": "audio.vad",
     "Segment": "audio.transcript", "Transcript": "audio.transcript", "Word": "audio.transcript",
     "Speaker": "audio.tts", "TextToSpeech": "audio.tts", "Utterance": "audio.tts",
     "Voice": "audio.tts",

@@ -40,10 +40,6 @@ class Transcript:
     def words(self) -> tuple[Word, ...]:
         return tuple(word for segment in self.segments for word in segment.words)
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.text.strip()
-
     def to_dict(self) -> dict[str, Any]:
         """Plain data; segments keep their words, and all words are also listed flat."""
         data = asdict(self)

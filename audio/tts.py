@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from audio.errors import SpeechEngineError
+from audio.vad import SAMPLE_RATE
 
 FILE_WAIT_S = 15.0
 
@@ -186,7 +187,7 @@ def _decode_other(path: Path) -> tuple[np.ndarray, int]:
     from audio.files import load_audio
 
     try:
-        return load_audio(path), 16000
+        return load_audio(path), SAMPLE_RATE
     except AudioFileError as error:
         raise SpeechEngineError(f"the engine wrote audio that cannot be read ({error})") \
             from error
@@ -200,6 +201,30 @@ class Speaker:
         self.tts = tts
         self.output_device = output_device
         self.silent = silent
+        self._player: threading.Thread | None = None
+        self._stop_player = threading.Event()
+
+    def play_in_background(self, samples: np.ndarray, samplerate: int = SAMPLE_RATE) -> None:
+        """Play audio while the caller goes on (the demo's candidate speaking); a failure to
+        play is ignored: the sound is a courtesy, not the product."""
+        if self.silent:
+            return
+        from audio.playback import play
+
+        def run() -> None:
+            with contextlib.suppress(Exception):
+                play(samples, samplerate, self.output_device, self._stop_player)
+
+        self.stop_playing()
+        self._stop_player = threading.Event()
+        self._player = threading.Thread(target=run, name="playback", daemon=True)
+        self._player.start()
+
+    def stop_playing(self, timeout: float = 5.0) -> None:
+        if self._player is not None:
+            self._stop_player.set()
+            self._player.join(timeout)
+            self._player = None
 
     def say(self, text: str, stop: threading.Event | None = None,
             path: str | Path | None = None) -> Utterance:

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from audio.vad import SAMPLE_RATE
+
 FSYNC_EVERY_S = 2.0
 
 
 class StreamingWavWriter:
-    def __init__(self, path: str | Path, samplerate: int = 16000, channels: int = 1):
+    def __init__(self, path: str | Path, samplerate: int = SAMPLE_RATE, channels: int = 1):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.samplerate = samplerate
@@ -49,15 +51,16 @@ class StreamingWavWriter:
         return self.frames / self.samplerate
 
     def close(self) -> None:
+        """Finish the file. Raises OSError (disk full, ...) after closing it regardless: the
+        header on disk already describes everything written successfully."""
         if self.closed:
             return
         self.closed = True
         try:
-            self._wave.close()
-            self._file.flush()
+            self._wave.close()  # patches the header, flushes
             os.fsync(self._file.fileno())
-        except (OSError, ValueError):
-            pass  # the header was already patched at the last successful write
+        except ValueError:
+            pass
         finally:
             self._file.close()
 
