@@ -8,16 +8,17 @@ commands that need them, so `bank`, `history` and `score` start quickly.
 
 from __future__ import annotations
 
+import logging
 import sys
-import traceback
-from datetime import datetime, timezone
 
 import click
 
 from audio.errors import AudioError
 from bank import BankError
 from interviewer import __version__
-from interviewer.errors import CheckFailed, UserError
+from interviewer.errors import UserError
+
+log = logging.getLogger("interviewer")
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -28,8 +29,12 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
               help="Where sessions and recordings are stored [env INTERVIEWER_DATA_DIR].")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Settings file (TOML) [env INTERVIEWER_CONFIG].")
+@click.option("--verbose", "-v", count=True,
+              help="Say more on stderr (-v what happens, -vv details); the log file in the "
+                   "data folder keeps warnings and crashes either way.")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: str | None, config_file: str | None) -> None:
+def cli(ctx: click.Context, data_dir: str | None, config_file: str | None,
+        verbose: int) -> None:
     """Offline spoken mock-interview simulator.
 
     \b
@@ -42,9 +47,24 @@ def cli(ctx: click.Context, data_dir: str | None, config_file: str | None) -> No
     from interviewer.context import AppContext
     from interviewer.paths import resolve_paths
 
-    app = AppContext(resolve_paths(data_dir, config_file))
+    paths = resolve_paths(data_dir, config_file)
+    _start_logging(paths, verbose)
+    log.info("command %s", ctx.invoked_subcommand)
+    app = AppContext(paths)
     ctx.obj = app
     ctx.call_on_close(app.close)
+
+
+def _start_logging(paths, verbose: int) -> None:
+    from interviewer.files import private_dir
+    from interviewer.logs import setup_logging
+
+    try:
+        private_dir(paths.data_dir)
+        log_file = paths.log_file
+    except OSError:
+        log_file = None  # the data folder's own problem is reported by the command needing it
+    setup_logging(log_file, verbose)
 
 
 def _register_commands() -> None:
@@ -78,21 +98,6 @@ def _error_line(message: str) -> None:
     click.echo(f"interviewer: {message}", err=True)
 
 
-def _log_crash(error: BaseException) -> str:
-    """Keep the traceback for a bug report without showing it to the user."""
-    try:
-        from interviewer.paths import resolve_paths
-
-        log = resolve_paths().error_log
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now(timezone.utc).isoformat()} {sys.argv!r}\n")
-            handle.write("".join(traceback.format_exception(error)))
-        return str(log)
-    except OSError:
-        return ""
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning every failure into one line and an exit code."""
     try:
@@ -112,9 +117,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as error:
         _error_line(error.format_message())
         sys.exit(error.exit_code if error.exit_code else 2)
-    except (UserError, CheckFailed, BankError, AudioError) as error:
+    except (UserError, BankError, AudioError) as error:
         _error_line(str(error))
-        sys.exit(getattr(error, "exit_code", 2))
+        sys.exit(2)
     except KeyboardInterrupt:
         _error_line("interrupted")
         sys.exit(130)
@@ -122,8 +127,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.close()
         sys.exit(0)
     except Exception as error:  # a bug: one line for the user, the traceback in the log
-        log = _log_crash(error)
-        where = f"; details in {log}" if log else ""
+        from interviewer.logs import log_file
+
+        log.exception("crashed")
+        where = f"; details in {log_file()}" if log_file() else ""
         _error_line(f"internal error: {type(error).__name__}: {error}{where}")
         sys.exit(70)
     sys.exit(0)

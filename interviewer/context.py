@@ -1,9 +1,11 @@
-"""What every command needs: where things are, the settings, the database (opened on demand)."""
+"""What every command needs: where things are, the settings, the database and the bank (each
+opened on first use)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bank import Bank, load_bank
 from interviewer.paths import AppPaths
 from interviewer.settings import Settings, load_settings
 from interviewer.storage import Store
@@ -18,7 +20,8 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings(self.paths.config_file)
+            self._settings = load_settings(self.paths.config_file,
+                                           required=self.paths.config_named)
         return self._settings
 
     @property
@@ -26,6 +29,10 @@ class AppContext:
         if self._store is None:
             self._store = Store.open(self.paths.data_dir)
         return self._store
+
+    def bank(self, settings: Settings | None = None) -> Bank:
+        """The bank the settings name (a flag, the settings file, or the default)."""
+        return load_bank((settings or self.settings).bank)
 
     def close(self) -> None:
         if self._store is not None:

@@ -8,8 +8,3 @@ class UserError(Exception):
 
     exit_code = 2
 
-
-class CheckFailed(Exception):
-    """A check ran and failed (for example `doctor`): exit 1."""
-
-    exit_code = 1

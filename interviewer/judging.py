@@ -7,14 +7,14 @@ Fitting needs scikit-learn, whose import alone takes about a second; a saved fit
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from bank import BUNDLED_DEFAULT, Bank, Question, load_bank
+from interviewer.errors import UserError
 from scoring import AnswerScorer
 
 # Below this many model answers a bank says little about which words are common, and offers
@@ -81,14 +81,10 @@ def scorer_for_questions(questions: Iterable[Question]) -> AnswerScorer:
 
 
 def _save(path: Path, state: dict) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(state, stream)
-        os.replace(temp, path)
-    except OSError:
-        pass  # a read-only or full cache only costs the next start a second
+    from interviewer.files import atomic_write
+
+    with contextlib.suppress(UserError):  # a read-only or full cache costs the next start 1 s
+        atomic_write(path, json.dumps(state), "the scorer cache")
 
 
 def scorer_for(bank: Bank) -> AnswerScorer:

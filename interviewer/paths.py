@@ -19,21 +19,14 @@ ENV_CACHE_DIR = "INTERVIEWER_CACHE_DIR"
 
 @dataclass(frozen=True)
 class AppPaths:
-    data_dir: Path  # SQLite database and recordings
+    data_dir: Path  # SQLite database, recordings, the log
     config_file: Path  # settings.toml
     cache_dir: Path  # derived files that can be rebuilt (converted model checkpoints, ...)
+    config_named: bool = False  # the user named the settings file: it must exist
 
     @property
-    def database(self) -> Path:
-        return self.data_dir / "interviewer.sqlite3"
-
-    @property
-    def recordings_dir(self) -> Path:
-        return self.data_dir / "recordings"
-
-    @property
-    def error_log(self) -> Path:
-        return self.data_dir / "errors.log"
+    def log_file(self) -> Path:
+        return self.data_dir / "interviewer.log"
 
 
 def resolve_paths(data_dir: str | Path | None = None,
@@ -41,7 +34,8 @@ def resolve_paths(data_dir: str | Path | None = None,
     import platformdirs
 
     data = data_dir or os.environ.get(ENV_DATA_DIR) or platformdirs.user_data_dir(APP_NAME)
-    config = config_file or os.environ.get(ENV_CONFIG_FILE) or \
-        Path(platformdirs.user_config_dir(APP_NAME)) / "settings.toml"
+    named = config_file or os.environ.get(ENV_CONFIG_FILE)
+    config = named or Path(platformdirs.user_config_dir(APP_NAME)) / "settings.toml"
     cache = os.environ.get(ENV_CACHE_DIR) or platformdirs.user_cache_dir(APP_NAME)
-    return AppPaths(Path(data).expanduser(), Path(config).expanduser(), Path(cache).expanduser())
+    return AppPaths(Path(data).expanduser(), Path(config).expanduser(),
+                    Path(cache).expanduser(), config_named=bool(named))

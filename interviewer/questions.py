@@ -5,13 +5,25 @@ from __future__ import annotations
 import difflib
 import re
 
-from bank import Bank, Question, load_bank
+from bank import Bank, BankError, Question, load_bank
 from interviewer.errors import UserError
 
 
-def open_bank(ref: str | None) -> Bank:
-    """Load a bank by path or bundled name (None: the default bank). BankError on problems."""
-    return load_bank(ref)
+def bank_of_session(bank_source: str, bank_id: str, cache: dict[str, Bank | None]) -> \
+        Bank | None:
+    """The bank a stored session used: from the file it was loaded from, else (a bundled bank
+    that moved with an upgrade) by its id; None when neither can be loaded. `cache` keeps the
+    banks already loaded."""
+    if bank_source not in cache:
+        bank = None
+        for ref in (bank_source, bank_id):
+            try:
+                bank = load_bank(ref)
+                break
+            except BankError:
+                continue
+        cache[bank_source] = bank
+    return cache[bank_source]
 
 
 def find_question(bank: Bank, question_id: str) -> Question:

@@ -13,10 +13,11 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from bank import BankError, load_bank
 from interviewer import __version__
 from interviewer.charts import line_chart, sparkline
+from interviewer.questions import bank_of_session
 from interviewer.storage import AnswerRow, SessionRow, Store
+from scoring import ConceptResult, ConceptStatus, DeliveryReport, ScoreReport
 
 
 @dataclass
@@ -33,25 +34,26 @@ class AnswerView:
     question_text: str
     model_answer: str | None
     pieces: list[Piece]
-    covered: list[dict]
-    possible: list[dict]
-    missed: list[dict]
-    feedback: list[str]
-    delivery: dict | None
+    covered: tuple[ConceptResult, ...]
+    possible: tuple[ConceptResult, ...]
+    missed: tuple[ConceptResult, ...]
+    feedback: tuple[str, ...]
+    delivery: DeliveryReport | None
     audio_uri: str | None
     audio_note: str | None
     look_for: list[str] = field(default_factory=list)
 
 
-def highlighted(text: str, concepts: list[dict]) -> list[Piece]:
-    """Split `text` into plain pieces and pieces that are evidence of a concept."""
+def highlighted(report: ScoreReport) -> list[Piece]:
+    """Split the scored text into plain pieces and pieces that are evidence of a concept."""
+    text = report.text
     spans = []
-    for concept in concepts:
-        chars = concept.get("evidence_chars")
-        if concept.get("status") in ("covered", "possible") and chars:
-            start, end = int(chars[0]), int(chars[1])
-            if 0 <= start < end <= len(text):
-                spans.append((start, end, concept["name"], concept["status"] == "possible"))
+    for concept in report.concepts:
+        evidence = concept.evidence
+        shown = concept.status in (ConceptStatus.COVERED, ConceptStatus.POSSIBLE)
+        if shown and evidence and 0 <= evidence.start_char < evidence.end_char <= len(text):
+            spans.append((evidence.start_char, evidence.end_char, concept.name,
+                          concept.status is ConceptStatus.POSSIBLE))
     spans.sort()
     pieces, position = [], 0
     for start, end, name, possible in spans:
@@ -64,16 +66,6 @@ def highlighted(text: str, concepts: list[dict]) -> list[Piece]:
     if position < len(text):
         pieces.append(Piece(text[position:]))
     return pieces
-
-
-def _answer_text(row: AnswerRow) -> str:
-    """The text the scorer read, so evidence offsets line up."""
-    if row.transcript and row.transcript.get("words"):
-        from scoring import TimedWord, answer_text
-
-        return answer_text([TimedWord(w["text"], w["start"], w["end"], w["probability"])
-                            for w in row.transcript["words"]])
-    return row.transcript_text or ""
 
 
 def _audio(row: AnswerRow, embed: bool) -> tuple[str | None, str | None]:
@@ -96,32 +88,27 @@ def _audio(row: AnswerRow, embed: bool) -> tuple[str | None, str | None]:
 
 def build_views(store: Store, sessions: list[SessionRow], embed_audio: bool = True
                 ) -> list[AnswerView]:
-    banks: dict[str, object] = {}
+    banks: dict = {}
     views = []
     for session in sessions:
-        try:
-            bank = banks.get(session.bank_source) or banks.setdefault(
-                session.bank_source, load_bank(session.bank_source))
-        except BankError:
-            try:
-                bank = load_bank(session.bank_id)
-            except BankError:
-                bank = None
+        bank = bank_of_session(session.bank_source, session.bank_id, banks)
         for row in store.answers(session_id=session.id):
             question = bank.get(row.question_id) if bank and row.question_id in bank.ids \
                 else None
-            report = row.report or {}
-            concepts = report.get("concepts", [])
-            text = _answer_text(row)
+            report = row.report
             uri, note = _audio(row, embed_audio)
+            if report is not None and report.text:
+                pieces = highlighted(report)
+            else:  # not scored yet, or scored by a version that did not keep the text
+                pieces = [Piece(row.transcript_text)] if row.transcript_text else []
             views.append(AnswerView(
                 row=row, session=session, question_text=row.prompt,
-                model_answer=question.model_answer if question else None,
-                pieces=highlighted(text, concepts),
-                covered=[c for c in concepts if c.get("status") == "covered"],
-                possible=[c for c in concepts if c.get("status") == "possible"],
-                missed=[c for c in concepts if c.get("status") == "missed"],
-                feedback=report.get("feedback", []), delivery=report.get("delivery"),
+                model_answer=question.model_answer if question else None, pieces=pieces,
+                covered=report.covered if report else (),
+                possible=report.possible if report else (),
+                missed=report.missed if report else (),
+                feedback=report.feedback if report else (),
+                delivery=report.delivery if report else None,
                 audio_uri=uri, audio_note=note,
                 look_for=list(question.look_for) if question else []))
     return views

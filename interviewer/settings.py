@@ -1,30 +1,23 @@
-"""Settings: defaults, overridden by the TOML settings file, overridden by command-line flags.
+"""Settings: one table says everything about each setting.
 
-    # ~/.config/interviewer/settings.toml (the path `interviewer doctor` prints)
-    bank = "devsecops"
-    [speech]
-    backend = "faster-whisper"     # or "openai-whisper"
-    model = ""                     # empty: the bundled tiny.en; a name; or a folder/.pt path
-    glossary = true                # bias recognition towards the bank's terms
-    [voice]
-    voice = "en-us"
-    rate = 165                     # words a minute
-    volume = 1.0
-    [devices]
-    input = ""                     # index or part of a name; empty: the default
-    output = ""
-    [answers]
-    time_limit = 0                 # seconds; 0: each question's own limit
-    silence_stop = 0               # end an answer after this many silent seconds; 0: Enter
-    [display]
-    plain = false
+`SETTINGS` gives each setting's name, type, default, place in the TOML file, command-line flag,
+allowed range and help. From it come the `Settings` record, the reader of the settings file,
+the click options of the commands that take a setting, and the README's settings table
+(`python -m interviewer.docs`). Precedence: defaults < settings file < command-line flags.
+
+A setting that may be unset (`model`, `time_limit`, ...) is None when unset, everywhere: in the
+file it is simply left out.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
+import re
 import sys
-from dataclasses import asdict, dataclass, fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,90 +29,250 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+def _backend_names() -> tuple[str, ...]:
+    from audio.backends import backend_names
+
+    return backend_names()
+
+
 @dataclass(frozen=True)
-class Settings:
-    bank: str = "devsecops"
-    backend: str = "faster-whisper"
-    model: str = ""
-    glossary: bool = True
-    voice: str = "en-us"
-    rate: int = 165
-    volume: float = 1.0
-    input_device: str = ""
-    output_device: str = ""
-    time_limit: int = 0
-    silence_stop: float = 0.0
-    plain: bool = False
+class Setting:
+    name: str  # attribute of Settings, and the click parameter name
+    type: type  # str, int, float or bool
+    default: Any  # None: unset unless given
+    section: str | None  # TOML table, or None for the top level
+    help: str
+    flag: str | None = None  # "--backend"; booleans get "--x/--no-x"
+    low: float | None = None  # allowed range, inclusive
+    high: float | None = None
+    choices: Callable[[], tuple[str, ...]] | None = None
+    metavar: str | None = None
+    example: Any = None  # shown in the README's example file when the default is None
 
-    def with_overrides(self, **values: Any) -> Settings:
-        """Flags win over the file; a flag left unset (None) keeps the file's value."""
-        return replace(self, **{key: value for key, value in values.items()
-                                if value is not None})
+    @property
+    def key(self) -> str:
+        """The key in the TOML file."""
+        return {"input_device": "input", "output_device": "output"}.get(self.name, self.name)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    @property
+    def where(self) -> str:
+        return f"{self.section}.{self.key}" if self.section else self.key
+
+    def check(self, value: Any, where: str) -> Any:
+        """`value` of the right type and in range; UserError (saying `where`) if not."""
+        if value is None and self.default is None:
+            return None
+        kind = self.type
+        ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value, ok = float(value), True
+        if not ok:
+            raise UserError(f"{where}: '{self.where}' should be {_describe(kind)}, not "
+                            f"{value!r}")
+        if kind in (int, float) and not _in_range(value, self.low, self.high):
+            raise UserError(f"{where}: '{self.where}' = {value} is out of range; use "
+                            f"{_range_text(self)}")
+        if self.choices is not None and value not in self.choices():
+            raise UserError(f"{where}: '{self.where}' = {value!r} is not one of "
+                            f"{', '.join(self.choices())}")
+        if kind is str and self.default is None and not value.strip():
+            raise UserError(f"{where}: '{self.where}' is empty; leave the line out for "
+                            f"the default")
+        return value
+
+    def click_option(self) -> Callable:
+        import click
+
+        help_text = self.help
+        if self.default is not None and self.type is not bool:
+            help_text += f" [default: {self.default}]"
+        if self.type is bool:
+            base = self.flag or f"--{self.name.replace('_', '-')}"
+            return click.option(f"{base}/--no-{base[2:]}", self.name, default=None,
+                                help=help_text)
+        if self.choices is not None:
+            kind: Any = click.Choice(self.choices())
+        elif self.type is int:
+            kind = click.IntRange(self.low, self.high)
+        elif self.type is float:
+            kind = click.FloatRange(self.low, self.high)
+        else:
+            kind = str
+        return click.option(self.flag, self.name, type=kind, default=None,
+                            metavar=self.metavar, help=help_text)
 
 
-# TOML layout: section -> {key in the file: field of Settings}
-LAYOUT: dict[str | None, dict[str, str]] = {
-    None: {"bank": "bank"},
-    "speech": {"backend": "backend", "model": "model", "glossary": "glossary"},
-    "voice": {"voice": "voice", "rate": "rate", "volume": "volume"},
-    "devices": {"input": "input_device", "output": "output_device"},
-    "answers": {"time_limit": "time_limit", "silence_stop": "silence_stop"},
-    "display": {"plain": "plain"},
-}
-_TYPES = {field.name: field.type for field in fields(Settings)}
+SETTINGS: tuple[Setting, ...] = (
+    Setting("bank", str, "devsecops", None, "Question bank: a file path or the name of a "
+            "bundled bank.", "--bank", metavar="PATH|NAME"),
+    Setting("backend", str, "faster-whisper", "speech", "Speech-to-text backend.",
+            "--backend", choices=_backend_names),
+    Setting("model", str, None, "speech", "Whisper model: a name, a local folder or .pt "
+            "file; unset: the bundled tiny.en.", "--model", example="/models/base.en"),
+    Setting("glossary", bool, True, "speech", "Bias recognition towards the bank's terms."),
+    Setting("voice", str, "en-us", "voice", "Interviewer voice: id, name or language code "
+            "('interviewer devices --voices').", "--voice"),
+    Setting("rate", int, 165, "voice", "Speech rate, words a minute.", "--rate", 60, 400),
+    Setting("volume", float, 1.0, "voice", "Speech volume.", "--volume", 0.0, 1.0),
+    Setting("input_device", str, None, "devices", "Microphone: index or part of a name; "
+            "unset: the default.", "--input-device", example="USB"),
+    Setting("output_device", str, None, "devices", "Speaker: index or part of a name; unset: "
+            "the default.", "--output-device", example="2"),
+    Setting("time_limit", int, None, "answers", "Seconds per answer; unset: each question's "
+            "own limit.", "--time-limit", 5, 3600, example=120),
+    Setting("silence_stop", float, None, "answers", "End an answer after this many silent "
+            "seconds (as well as on Enter); unset: Enter only.", "--silence-stop", 0.5, 60,
+            example=3.0),
+    Setting("plain", bool, False, "display", "Plain output without colour or symbols, for "
+            "screen readers and logs."),
+)
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+Settings = dataclasses.make_dataclass(
+    "Settings", [(s.name, s.type if s.default is not None else s.type | None,
+                  dataclasses.field(default=s.default)) for s in SETTINGS],
+    frozen=True, namespace={
+        "__doc__": "The effective settings of a command (see SETTINGS).",
+        "with_overrides": lambda self, **values: dataclasses.replace(
+            self, **{key: value for key, value in values.items() if value is not None}),
+        "to_dict": lambda self: dataclasses.asdict(self),
+    })
 
 
-def load_settings(path: Path) -> Settings:
-    """Read the settings file (a missing file means defaults). UserError on any problem."""
+# ---------------------------------------------------------------------- the settings file
+
+def load_settings(path: Path, required: bool = False) -> Settings:
+    """Read the settings file. A missing file means the defaults, unless `required` (the user
+    named it). UserError, with the file and line, on any problem."""
     if not path.exists():
+        if required:
+            raise UserError(f"{path}: no such settings file (named by --config or "
+                            "INTERVIEWER_CONFIG); create it or fix the path")
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except UnicodeDecodeError as error:
         raise UserError(f"{path}: not valid UTF-8; save it as UTF-8") from error
     except tomllib.TOMLDecodeError as error:
         raise UserError(f"{path}: {error}; fix the TOML syntax there") from error
     except OSError as error:
-        raise UserError(f"{path}: cannot be read ({error.strerror})") from error
+        raise UserError(f"{path}: cannot be read ({error.strerror}); check its permissions") \
+            from error
+    sections = {setting.section for setting in SETTINGS if setting.section}
+    top = {setting.key: setting for setting in SETTINGS if setting.section is None}
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key in LAYOUT[None]:
-            values[LAYOUT[None][key]] = _typed(path, key, LAYOUT[None][key], value)
-        elif key in LAYOUT and isinstance(value, dict):
-            section = LAYOUT[key]
+        if key in sections and isinstance(value, dict):
+            inner_settings = {s.key: s for s in SETTINGS if s.section == key}
             for inner, inner_value in value.items():
-                if inner not in section:
-                    raise UserError(f"{path}: [{key}] has no setting '{inner}'"
-                                    f"{_suggest(inner, section)}")
-                values[section[inner]] = _typed(path, f"{key}.{inner}", section[inner],
-                                                inner_value)
+                setting = inner_settings.get(inner)
+                where = f"{path}:{_line_of(text, key, inner)}"
+                if setting is None:
+                    raise UserError(f"{where}: [{key}] has no setting '{inner}'"
+                                    f"{_suggest(inner, inner_settings)}")
+                values[setting.name] = setting.check(inner_value, where)
+        elif key in top:
+            values[top[key].name] = top[key].check(value, f"{path}:{_line_of(text, None, key)}")
+        elif key in sections:
+            raise UserError(f"{path}:{_line_of(text, None, key)}: '{key}' is a section; write "
+                            f"it as [{key}] with its settings below")
         else:
-            known = [name for name in LAYOUT if name] + list(LAYOUT[None])
-            raise UserError(f"{path}: unknown setting '{key}'{_suggest(key, known)}")
+            raise UserError(f"{path}:{_line_of(text, None, key)}: unknown setting '{key}'"
+                            f"{_suggest(key, list(sections) + list(top))}")
     return Settings(**values)
 
 
+def _line_of(text: str, section: str | None, key: str) -> int:
+    """The line of `key` (in `[section]`), for messages; 1 when it cannot be found."""
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            current = header.group(1)
+            if section is None and current == key:
+                return number
+        elif current == section and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
+            return number
+    return 1
+
+
 def _suggest(word: str, known) -> str:
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    known = [name for name in known if name != word]
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(known)}"
 
 
-def _typed(path: Path, where: str, name: str, value: Any) -> Any:
-    wanted = _TYPES[name]
-    if wanted == "bool" and isinstance(value, bool):
-        return value
-    if wanted == "int" and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if wanted == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if wanted == "str" and isinstance(value, str):
-        return value
-    raise UserError(f"{path}: '{where}' should be {_describe(wanted)}, not {value!r}")
+def _describe(kind: type) -> str:
+    return {bool: "true or false", int: "a whole number", float: "a number",
+            str: "text in quotes"}[kind]
 
 
-def _describe(type_name: str) -> str:
-    return {"bool": "true or false", "int": "a whole number", "float": "a number",
-            "str": "text in quotes"}.get(type_name, type_name)
+def _in_range(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _range_text(setting: Setting) -> str:
+    return f"{setting.low:g} to {setting.high:g}"
+
+
+# ---------------------------------------------------------------------- commands
+
+def setting_options(*names: str) -> Callable:
+    """Decorate a click command with the flags of these settings. The command then receives
+    `settings`: the settings file's values with the flags given on this command line on top."""
+    chosen = [BY_NAME[name] for name in names]
+
+    def decorate(command: Callable) -> Callable:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            import click
+
+            flags = {setting.name: kwargs.pop(setting.name) for setting in chosen}
+            app = click.get_current_context().obj  # interviewer.context.AppContext
+            base = app.settings if app is not None else Settings()
+            return command(*args, settings=base.with_overrides(**flags), **kwargs)
+
+        for setting in reversed(chosen):
+            wrapper = setting.click_option()(wrapper)
+        return wrapper
+
+    return decorate
+
+
+# ---------------------------------------------------------------------- documentation
+
+def settings_markdown() -> str:
+    """The README's settings table and an example settings file."""
+    rows = ["| setting (`[section]` key) | type | default | flag | what |",
+            "|---|---|---|---|---|"]
+    for setting in SETTINGS:
+        flag = setting.flag or f"--{setting.name.replace('_', '-')}"
+        if setting.type is bool:
+            flag = f"{flag}/--no-{flag[2:]}"
+        kind = _describe(setting.type).replace("text in quotes", "text")
+        if setting.low is not None:
+            kind += f", {_range_text(setting)}"
+        if setting.choices is not None:
+            kind = " or ".join(f"`{choice}`" for choice in setting.choices())
+        default = "unset" if setting.default is None else f"`{_toml(setting.default)}`"
+        rows.append(f"| `{setting.where}` | {kind} | {default} | `{flag}` | {setting.help} |")
+    example = []
+    for section in dict.fromkeys(setting.section for setting in SETTINGS):
+        if section:
+            example.append(f"[{section}]")
+        for setting in SETTINGS:
+            if setting.section == section:
+                if setting.default is None:
+                    example.append(f"# {setting.key} = {_toml(setting.example)}")
+                else:
+                    example.append(f"{setting.key} = {_toml(setting.default)}")
+    return "\n".join(rows) + "\n\nAn example file with every default:\n\n```toml\n" + \
+        "\n".join(example) + "\n```"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)

@@ -1,5 +1,6 @@
-"""Joining audio and scoring: loading the recogniser (in the background), and turning a
-transcript into the words with timings the scorer reads."""
+"""Joining the settings to the audio package: the recogniser's options, and slow set-up
+(loading the speech model, building the scorer) done on a thread while the interviewer
+speaks."""
 
 from __future__ import annotations
 
@@ -7,24 +8,22 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from audio.transcript import Transcript
 from bank import Bank
 from interviewer.settings import Settings
-from scoring import TimedWord
 
 
 def speech_options(settings: Settings, bank: Bank, cache_dir: Path):
     from audio import SpeechToTextOptions
 
-    return SpeechToTextOptions(backend=settings.backend, model=settings.model or None,
+    return SpeechToTextOptions(backend=settings.backend, model=settings.model,
                                glossary=bank.glossary() if settings.glossary else (),
                                cache_dir=cache_dir)
 
 
 class Background:
-    """Runs `function` on a thread at once, so slow set-up (loading the speech model, building
-    the scorer) happens while the greeting and first question are spoken. `get()` waits for
-    the result and re-raises an error in the caller."""
+    """Runs `function` on a thread at once, so slow set-up happens while the greeting and
+    first question are spoken. `get()` waits for the result and re-raises an error in the
+    caller."""
 
     def __init__(self, function: Callable[[], object], name: str = "background"):
         self._function = function
@@ -39,10 +38,6 @@ class Background:
         except BaseException as error:  # re-raised in get()
             self._error = error
 
-    @property
-    def ready(self) -> bool:
-        return not self._thread.is_alive()
-
     def settle(self, timeout: float = 10.0) -> None:
         """Let the work end before the program exits (a thread inside a native library at
         interpreter exit can crash it)."""
@@ -55,18 +50,14 @@ class Background:
         return self._result
 
 
-class BackgroundModel(Background):
+def load_recogniser_in_background(settings: Settings, bank: Bank, cache_dir: Path,
+                                  on_status: Callable[[str], None] | None = None) -> Background:
     """The speech recogniser, loading on a thread."""
+    options = speech_options(settings, bank, cache_dir)
 
-    def __init__(self, options, on_status: Callable[[str], None] | None = None):
-        def load():
-            from audio import load_speech_to_text
+    def load():
+        from audio import load_speech_to_text
 
-            return load_speech_to_text(options, on_status)
+        return load_speech_to_text(options, on_status)
 
-        super().__init__(load, name="load-model")
-
-
-def timed_words(transcript: Transcript) -> list[TimedWord]:
-    return [TimedWord(word.text, word.start, word.end, word.probability)
-            for word in transcript.words]
+    return Background(load, name="load-model")

@@ -15,7 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from audio.transcript import Transcript
 from interviewer.errors import UserError
+from scoring import ScoreReport
 
 MIGRATIONS = [
     # 1: sessions and answers
@@ -62,7 +64,13 @@ MIGRATIONS = [
     CREATE INDEX answers_by_question ON answers(question_id, started_at);
     CREATE INDEX answers_by_session ON answers(session_id);
     """,
+    # 2: how an answer was given, instead of backend = 'typed'
+    """
+    ALTER TABLE answers ADD COLUMN kind TEXT NOT NULL DEFAULT 'spoken';  -- spoken, typed
+    UPDATE answers SET kind = 'typed', backend = NULL WHERE backend = 'typed';
+    """,
 ]
+ANSWER_KINDS = ("spoken", "typed")
 
 
 def now() -> str:
@@ -94,6 +102,7 @@ class AnswerRow:
     attempt: int
     follow_up_of: int | None
     status: str
+    kind: str  # "spoken" or "typed"
     started_at: str
     ended_at: str | None
     audio_path: str | None
@@ -102,28 +111,64 @@ class AnswerRow:
     lead_in_s: float | None
     ended_by: str | None
     transcript_text: str | None
-    transcript: dict | None
+    transcript: Transcript | None
     backend: str | None
     model: str | None
     score: float | None
     band: str | None
-    report: dict | None
+    report: ScoreReport | None
     error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as `history --json` shows it."""
+        return {"id": self.id, "session_id": self.session_id,
+                "question_id": self.question_id, "bank_id": self.bank_id,
+                "bank_version": self.bank_version, "category": self.category,
+                "prompt": self.prompt, "attempt": self.attempt,
+                "follow_up_of": self.follow_up_of, "status": self.status, "kind": self.kind,
+                "started_at": self.started_at, "ended_at": self.ended_at,
+                "duration_s": self.duration_s, "lead_in_s": self.lead_in_s,
+                "ended_by": self.ended_by, "audio_path": self.audio_path,
+                "transcript": self.transcript_text, "backend": self.backend,
+                "model": self.model, "score": self.score, "band": self.band,
+                "report": self.report.to_dict() if self.report else None,
+                "error": self.error}
 
 
 def _session(row: sqlite3.Row) -> SessionRow:
     data = dict(row)
-    data["settings"] = json.loads(data.pop("settings_json") or "{}")
+    data["settings"] = _json(data.pop("settings_json"), "settings", data["id"]) or {}
     return SessionRow(**data)
 
 
 def _answer(row: sqlite3.Row) -> AnswerRow:
+    """A typed row; a stored JSON value that cannot be read is dropped with a note in `error`
+    (rescoring writes it afresh), rather than failing every command that lists answers."""
     data = dict(row)
-    transcript = data.pop("transcript_json")
-    report = data.pop("report_json")
-    data["transcript"] = json.loads(transcript) if transcript else None
-    data["report"] = json.loads(report) if report else None
-    return AnswerRow(**data)
+    notes = []
+    transcript = report = None
+    try:
+        raw = _json(data.pop("transcript_json"), "transcript", data["id"])
+        transcript = Transcript.from_dict(raw) if raw else None
+    except (ValueError, KeyError, TypeError) as error:
+        notes.append(f"stored transcript damaged ({error}); 'interviewer rescore' redoes it")
+    try:
+        raw = _json(data.pop("report_json"), "report", data["id"])
+        report = ScoreReport.from_dict(raw) if raw else None
+    except (ValueError, KeyError, TypeError) as error:
+        notes.append(f"stored report damaged ({error}); 'interviewer rescore' redoes it")
+    if notes:
+        data["error"] = "; ".join(filter(None, [data.get("error"), *notes]))
+    return AnswerRow(transcript=transcript, report=report, **data)
+
+
+def _json(text: str | None, what: str, row_id: int) -> Any:
+    if not text:
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} of row {row_id} is not an object")
+    return value
 
 
 class Store:
@@ -216,28 +261,37 @@ class Store:
     def start_answer(self, session_id: int, question_id: str, bank_id: str, bank_version: str,
                      category: str, prompt: str, attempt: int = 1,
                      follow_up_of: int | None = None, audio_path: Path | None = None,
-                     source_path: str | None = None) -> int:
+                     source_path: str | None = None, kind: str = "spoken") -> int:
+        if kind not in ANSWER_KINDS:
+            raise ValueError(f"unknown answer kind {kind!r}")
         cursor = self._execute(
             "INSERT INTO answers (session_id, question_id, bank_id, bank_version, category, "
-            "prompt, attempt, follow_up_of, status, started_at, audio_path, source_path) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'recording', ?, ?, ?)",
+            "prompt, attempt, follow_up_of, status, kind, started_at, audio_path, "
+            "source_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'recording', ?, ?, ?, ?)",
             (session_id, question_id, bank_id, bank_version, category, prompt, attempt,
-             follow_up_of, now(), str(audio_path) if audio_path else None, source_path))
+             follow_up_of, kind, now(), str(audio_path) if audio_path else None, source_path))
         return int(cursor.lastrowid)
 
     def update_answer(self, answer_id: int, **values: Any) -> None:
+        """Set columns of an answer; `transcript` and `report` take the typed objects."""
         allowed = {"status", "ended_at", "audio_path", "duration_s", "lead_in_s", "ended_by",
-                   "transcript_text", "transcript_json", "backend", "model", "score", "band",
-                   "report_json", "error"}
+                   "transcript_text", "transcript", "backend", "model", "score", "band",
+                   "report", "error"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"unknown answer fields: {unknown}")
-        for key in ("transcript_json", "report_json"):
-            if key in values and not isinstance(values[key], (str, type(None))):
-                values[key] = json.dumps(values[key])
+        for key in ("transcript", "report"):
+            if key in values:
+                value = values.pop(key)
+                values[f"{key}_json"] = json.dumps(value.to_dict()) if value is not None \
+                    else None
         assignments = ", ".join(f"{key} = ?" for key in values)
         self._execute(f"UPDATE answers SET {assignments} WHERE id = ?",
                       (*values.values(), answer_id))
+
+    def delete_answer(self, answer_id: int) -> None:
+        """Remove an answer row that never received an answer (typed input ended)."""
+        self._execute("DELETE FROM answers WHERE id = ?", (answer_id,))
 
     def answer(self, answer_id: int) -> AnswerRow:
         row = self._execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
@@ -261,11 +315,6 @@ class Store:
         rows = self._execute(f"SELECT * FROM answers {where} ORDER BY started_at, id",
                              tuple(params)).fetchall()
         return [_answer(row) for row in rows]
-
-    def attempts(self, session_id: int, question_id: str) -> int:
-        row = self._execute("SELECT count(*) FROM answers WHERE session_id = ? AND "
-                            "question_id = ?", (session_id, question_id)).fetchone()
-        return int(row[0])
 
     def mean_scores(self) -> dict[str, float]:
         """Average scored result per question, for 'weakest first' ordering."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -11,9 +9,8 @@ import click
 from bank import CATEGORIES, Bank, Question, bundled_banks
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json
-from interviewer.questions import find_question, open_bank, select_questions
-
-BANK_OPTION_HELP = "Bank file (YAML/JSON) or the name of a bundled bank [default: devsecops]."
+from interviewer.questions import find_question, select_questions
+from interviewer.settings import setting_options
 
 
 def bank_summary(bank: Bank) -> dict:
@@ -45,19 +42,20 @@ def bank() -> None:
 
 
 @bank.command("list")
-@click.option("--bank", "bank_ref", metavar="PATH|NAME", help=BANK_OPTION_HELP)
+@setting_options("bank")
 @click.option("--tag", "tags", multiple=True, help="Only questions with this tag (repeatable).")
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES),
               help="Only questions of this category (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
-def list_questions(bank_ref: str | None, tags: tuple[str, ...], categories: tuple[str, ...],
+@click.pass_obj
+def list_questions(app, settings, tags: tuple[str, ...], categories: tuple[str, ...],
                    as_json: bool) -> None:
     """List the questions of a bank.
 
     \b
     Example:  interviewer bank list --category technical
     """
-    loaded = open_bank(bank_ref)
+    loaded = app.bank(settings)
     questions = select_questions(loaded, tags=tags, categories=categories)
     if as_json:
         print_json({"bank": bank_summary(loaded),
@@ -82,15 +80,16 @@ def list_questions(bank_ref: str | None, tags: tuple[str, ...], categories: tupl
 
 @bank.command("show")
 @click.argument("question_id")
-@click.option("--bank", "bank_ref", metavar="PATH|NAME", help=BANK_OPTION_HELP)
+@setting_options("bank")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
-def show_question(question_id: str, bank_ref: str | None, as_json: bool) -> None:
+@click.pass_obj
+def show_question(app, question_id: str, settings, as_json: bool) -> None:
     """Show one question in full: model answer, key concepts, what interviewers look for.
 
     \b
     Example:  interviewer bank show devsecops-03
     """
-    loaded = open_bank(bank_ref)
+    loaded = app.bank(settings)
     question = find_question(loaded, question_id)
     if as_json:
         print_json({"bank": bank_summary(loaded), "question": question_record(question, True)})
@@ -188,6 +187,7 @@ def import_csv_command(csv_file: str, out_path: str, bank_id: str | None, title:
     Example:  interviewer bank import questions.csv --out my-bank.yaml
     """
     from bank.csv_import import dump_yaml, import_csv, is_valid_id
+    from interviewer.files import atomic_write
 
     if not Path(csv_file).is_file():
         raise UserError(f"{csv_file}: no such file; give the path of a .csv file")
@@ -205,22 +205,9 @@ def import_csv_command(csv_file: str, out_path: str, bank_id: str | None, title:
         click.echo(f"interviewer: {len(problems)} problem(s) in {csv_file}; nothing was "
                    "written", err=True)
         raise click.exceptions.Exit(2)
-    _write_atomically(out, dump_yaml(data))
+    atomic_write(out, dump_yaml(data), "the bank")
     if as_json:
         print_json({"out": str(out), "bank": bank_obj.id, "questions": len(bank_obj.questions)})
     else:
         click.echo(f"Wrote {len(bank_obj.questions)} questions to {out}; try "
                    f"'interviewer bank list --bank {out}'")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise UserError(f"{path}: cannot write ({error.strerror}); check the folder and "
-                        "free space") from error

@@ -1,4 +1,9 @@
-"""`interviewer doctor`: check everything a session needs, and say how to fix what fails."""
+"""`interviewer doctor`: check everything a session needs, and say how to fix what fails.
+
+Each check is a function of the `Doctor` (which holds what earlier checks found: the settings,
+the bank) returning a `Check`; `CHECKS` is the list they run in. A check that raises becomes a
+failed check with the error's message, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -24,19 +29,135 @@ class Check:
     optional: bool = False  # informational: does not fail the doctor
 
 
-def _run(name: str, function: Callable[[], tuple[bool, str, str]], optional: bool = False
-         ) -> Check:
-    from audio.errors import AudioError
-    from bank import BankError
-    from interviewer.errors import UserError
+class Doctor:
+    def __init__(self, app):
+        self.app = app
+        self.paths = app.paths
+        self.settings = None
+        self.bank = None
 
-    try:
-        ok, detail, fix = function()
-    except (AudioError, BankError, UserError) as error:  # these messages say it all
-        ok, detail, fix = False, str(error), ""
-    except Exception as error:  # every failure becomes a finding, never a traceback
-        ok, detail, fix = False, f"{type(error).__name__}: {error}", ""
-    return Check(name, ok, detail, fix, optional)
+    def effective_settings(self):
+        """The settings file's values, or the defaults when it could not be read."""
+        if self.settings is None:
+            from interviewer.settings import Settings
+
+            return Settings()
+        return self.settings
+
+    def run(self, check: Callable[[Doctor], Check], name: str, fix: str) -> Check:
+        from audio.errors import AudioError
+        from bank import BankError
+        from interviewer.errors import UserError
+
+        try:
+            return check(self)
+        except (AudioError, BankError, UserError) as error:  # these messages say it all
+            return Check(name, False, str(error), fix)
+        except Exception as error:  # every failure becomes a finding
+            return Check(name, False, f"{type(error).__name__}: {error}", fix)
+
+
+def check_settings(doctor: Doctor) -> Check:
+    doctor.settings = doctor.app.settings
+    path = doctor.paths.config_file
+    where = path if path.exists() else f"{path} (not present: defaults)"
+    return Check("settings", True, str(where))
+
+
+def check_bank(doctor: Doctor) -> Check:
+    doctor.bank = doctor.app.bank(doctor.effective_settings())
+    bank = doctor.bank
+    return Check("question bank", True, f"{bank.title} ({bank.id} v{bank.version}, "
+                                        f"{len(bank.questions)} questions) from {bank.source}")
+
+
+def check_data_folder(doctor: Doctor) -> Check:
+    from interviewer.files import private_dir
+
+    folder = private_dir(doctor.paths.data_dir)
+    probe = folder / ".doctor-write-test"
+    probe.write_text("ok")
+    probe.unlink()
+    free = shutil.disk_usage(folder).free / 2**20
+    if free < MIN_FREE_MB:
+        return Check("data folder", False, f"{folder}: only {free:.0f} MB free",
+                     "free some space or use --data-dir on another disk")
+    return Check("data folder", True, f"{folder} (writable, {free / 1024:.1f} GB free)")
+
+
+def check_speech_engine(doctor: Doctor) -> Check:
+    from audio import TextToSpeech
+
+    settings = doctor.effective_settings()
+    tts = TextToSpeech(voice=settings.voice, rate=settings.rate,
+                       out_dir=doctor.paths.cache_dir / "doctor")
+    utterance = tts.synthesize("Testing.")
+    voice = tts.engine.getProperty("voice")
+    return Check("speech engine", True,
+                 f"pyttsx3 voice {voice}, {utterance.duration:.1f} s test utterance")
+
+
+def _device_check(kind: str) -> Callable[[Doctor], Check]:
+    def check(doctor: Doctor) -> Check:
+        from audio import find_device
+
+        settings = doctor.effective_settings()
+        wanted = settings.input_device if kind == "input" else settings.output_device
+        device = find_device(wanted, kind)
+        return Check(f"{kind} device", True, f"{device.index}: {device.name} ({device.hostapi})")
+
+    return check
+
+
+def check_speech_to_text(doctor: Doctor) -> Check:
+    import numpy as np
+
+    from audio import load_speech_to_text
+    from audio.vad import SAMPLE_RATE
+    from bank import load_bank
+    from interviewer.speech import speech_options
+
+    bank = doctor.bank or load_bank()
+    notes: list[str] = []
+    started = time.perf_counter()
+    options = speech_options(doctor.effective_settings(), bank, doctor.paths.cache_dir)
+    stt = load_speech_to_text(options, on_status=notes.append)
+    loaded = time.perf_counter() - started
+    stt.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32))
+    detail = f"{stt.backend}, {stt.model_label}, loaded in {loaded:.1f} s"
+    fallback = [note for note in notes if note.startswith("cannot fetch")]
+    if fallback:
+        return Check("speech-to-text", False, detail + f" ({fallback[0]})",
+                     "pass --model with a local folder, or leave it out for tiny.en")
+    return Check("speech-to-text", True, detail)
+
+
+def check_backends(doctor: Doctor) -> list[Check]:
+    """Every registered backend: installed or not (optional unless it is the chosen one)."""
+    from audio.backends import BACKENDS
+
+    chosen = doctor.effective_settings().backend
+    return [Check(f"backend {backend.name}", backend.installed(),
+                  "installed" if backend.installed() else "not installed",
+                  "" if backend.installed() else backend.install,
+                  optional=backend.name != chosen) for backend in BACKENDS]
+
+
+CHECKS: list[tuple[str, Callable[[Doctor], Check], str]] = [
+    ("settings", check_settings, "fix or remove the settings file"),
+    ("question bank", check_bank, "run 'interviewer bank validate' on the bank file"),
+    ("data folder", check_data_folder,
+     "choose a writable folder with --data-dir or INTERVIEWER_DATA_DIR"),
+    ("speech engine", check_speech_engine,
+     "install espeak-ng (sudo apt-get install espeak-ng), or pick another --voice"),
+    ("input device", _device_check("input"),
+     "start a sound server or connect a microphone ('interviewer devices' lists them); "
+     "'interviewer practice --text' needs no microphone"),
+    ("output device", _device_check("output"),
+     "start a sound server or connect a speaker ('interviewer devices' lists them)"),
+    ("speech-to-text", check_speech_to_text,
+     "reinstall with scripts/setup.sh, or choose --backend faster-whisper"),
+]
 
 
 @click.command("doctor")
@@ -49,137 +170,27 @@ def doctor(app, as_json) -> None:
     \b
     Example:  interviewer doctor
     """
-    paths = app.paths
-    checks: list[Check] = []
-    holder: dict = {}
-
-    def settings_check():
-        settings = app.settings
-        holder["settings"] = settings
-        where = paths.config_file if paths.config_file.exists() else \
-            f"{paths.config_file} (not present: defaults)"
-        return True, f"{where}", ""
-
-    checks.append(_run("settings", settings_check))
-    settings = holder.get("settings")
-    if settings is None:
-        from interviewer.settings import Settings
-
-        settings = Settings()
-        checks[-1].fix = f"fix or remove {paths.config_file}"
-
-    def bank_check():
-        from bank import load_bank
-
-        bank = load_bank(settings.bank)
-        holder["bank"] = bank
-        return True, f"{bank.title} ({bank.id} v{bank.version}, {len(bank.questions)} " \
-                     f"questions) from {bank.source}", ""
-
-    checks.append(_run("question bank", bank_check))
-    if "bank" not in holder:
-        checks[-1].fix = f"run 'interviewer bank validate {settings.bank}'"
-
-    def data_check():
-        folder = paths.data_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".doctor-write-test"
-        probe.write_text("ok")
-        probe.unlink()
-        free = shutil.disk_usage(folder).free / 2**20
-        if free < MIN_FREE_MB:
-            return False, f"{folder}: only {free:.0f} MB free", \
-                "free some space or use --data-dir on another disk"
-        return True, f"{folder} (writable, {free / 1024:.1f} GB free)", ""
-
-    checks.append(_run("data folder", data_check))
-    if not checks[-1].ok and not checks[-1].fix:
-        checks[-1].fix = "choose a writable folder with --data-dir or INTERVIEWER_DATA_DIR"
-
-    def speech_engine_check():
-        from audio import TextToSpeech
-
-        tts = TextToSpeech(voice=settings.voice or None, rate=settings.rate,
-                           out_dir=paths.cache_dir / "doctor")
-        utterance = tts.synthesize("Testing.")
-        voice = tts.engine.getProperty("voice")
-        return True, f"pyttsx3 voice {voice}, {utterance.duration:.1f} s test utterance", ""
-
-    checks.append(_run("speech engine", speech_engine_check))
-    if not checks[-1].ok:
-        from audio.tts import install_hint
-
-        checks[-1].fix = install_hint() + "; or pick another --voice"
-
-    for kind, setting in (("input", settings.input_device), ("output", settings.output_device)):
-        def device_check(kind=kind, setting=setting):
-            from audio import find_device
-
-            device = find_device(setting or None, kind)
-            return True, f"{device.index}: {device.name} ({device.hostapi})", ""
-
-        checks.append(_run(f"{kind} device", device_check))
-        if not checks[-1].ok:
-            checks[-1].fix = ("start a sound server or connect a device; 'interviewer "
-                              "devices' lists them" + ("; 'interviewer practice --text' needs "
-                                                       "no microphone" if kind == "input"
-                                                       else ""))
-
-    def model_check():
-        import numpy as np
-
-        from audio import load_speech_to_text
-        from interviewer.speech import speech_options
-
-        bank = holder.get("bank")
-        if bank is None:
-            from bank import load_bank
-
-            bank = load_bank()
-        notes: list[str] = []
-        started = time.perf_counter()
-        stt = load_speech_to_text(speech_options(settings, bank, paths.cache_dir),
-                                  on_status=notes.append)
-        loaded = time.perf_counter() - started
-        stt.transcribe(np.zeros(16000, dtype=np.float32))
-        detail = f"{stt.backend}, {stt.model_label}, loaded in {loaded:.1f} s"
-        fallback = [note for note in notes if note.startswith("cannot fetch")]
-        if fallback:
-            return False, detail + f" ({fallback[0]})", "pass --model with a local folder, " \
-                                                         "or leave it out for tiny.en"
-        return True, detail, ""
-
-    checks.append(_run("speech-to-text", model_check))
-    if not checks[-1].ok and not checks[-1].fix:
-        checks[-1].fix = "reinstall with scripts/setup.sh, or choose --backend faster-whisper"
-
-    def openai_check():
-        try:
-            import whisper  # noqa: F401
-        except ImportError:
-            return False, "not installed (optional)", \
-                "pip install 'interview-simulator[openai-whisper]' to use --backend " \
-                "openai-whisper"
-        return True, "installed", ""
-
-    checks.append(_run("openai-whisper backend", openai_check,
-                       optional=settings.backend != "openai-whisper"))
-
+    examiner = Doctor(app)
+    checks = [examiner.run(check, name, fix) for name, check, fix in CHECKS]
+    checks += check_backends(examiner)
     failed = [check for check in checks if not check.ok and not check.optional]
     if as_json:
         print_json({"ok": not failed, "python": sys.version.split()[0],
                     "checks": [vars(check) for check in checks]})
     else:
-        from rich.markup import escape
-
-        console = make_console()
-        for check in checks:
-            mark = "[green]ok[/]  " if check.ok else ("[yellow]info[/]" if check.optional
-                                                       else "[red]FAIL[/]")
-            console.print(f"{mark} {check.name}: {escape(check.detail)}")
-            if not check.ok and check.fix:
-                console.print(f"      fix: {escape(check.fix)}")
-        console.print("All checks passed." if not failed else
-                      f"{len(failed)} check(s) failed.")
+        _print(checks, failed)
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def _print(checks: list[Check], failed: list[Check]) -> None:
+    from rich.markup import escape
+
+    console = make_console()
+    for check in checks:
+        mark = "[green]ok[/]  " if check.ok else ("[yellow]info[/]" if check.optional
+                                                   else "[red]FAIL[/]")
+        console.print(f"{mark} {check.name}: {escape(check.detail)}")
+        if not check.ok and check.fix:
+            console.print(f"      fix: {escape(check.fix)}")
+    console.print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")

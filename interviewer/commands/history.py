@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json
-
-
-def answer_record(answer) -> dict:
-    return {"id": answer.id, "session_id": answer.session_id,
-            "question_id": answer.question_id, "bank_id": answer.bank_id,
-            "bank_version": answer.bank_version, "category": answer.category,
-            "prompt": answer.prompt, "attempt": answer.attempt,
-            "follow_up_of": answer.follow_up_of, "status": answer.status,
-            "started_at": answer.started_at, "ended_at": answer.ended_at,
-            "duration_s": answer.duration_s, "lead_in_s": answer.lead_in_s,
-            "ended_by": answer.ended_by, "audio_path": answer.audio_path,
-            "transcript": answer.transcript_text, "backend": answer.backend,
-            "model": answer.model, "score": answer.score, "band": answer.band,
-            "report": answer.report, "error": answer.error}
 
 
 @click.command("history")
@@ -45,7 +33,7 @@ def history(app, question_id, session_id, limit, as_json) -> None:
     if as_json:
         print_json({"sessions": [vars(sessions[sid]) for sid in
                                  sorted({a.session_id for a in answers})],
-                    "answers": [answer_record(answer) for answer in answers]})
+                    "answers": [answer.to_dict() for answer in answers]})
         return
     console = make_console()
     if not answers:
@@ -96,12 +84,8 @@ def rescore(app, session_id, question_id, as_json) -> None:
     \b
     Example:  interviewer rescore --session 3
     """
-    from audio import AudioFileError, load_audio
-    from audio.transcript import Transcript
-    from bank import BankError, load_bank
-    from interviewer.answering import AnswerProcessor
-    from interviewer.judging import scorer_for
-    from interviewer.speech import speech_options
+    from audio import AudioFileError
+    from interviewer.questions import bank_of_session
 
     store = app.store
     if session_id is not None:
@@ -109,47 +93,26 @@ def rescore(app, session_id, question_id, as_json) -> None:
     answers = store.answers(session_id=session_id, question_id=question_id)
     sessions = {session.id: session for session in store.sessions()}
     banks: dict = {}
-    stt = None
+    recogniser = _recogniser(app)
     results, problems = [], []
     for answer in answers:
-        source = sessions[answer.session_id].bank_source
-        try:
-            bank = banks.get(source) or banks.setdefault(source, _bank_for(load_bank, source,
-                                                                           answer.bank_id))
-            question = bank.get(answer.question_id)
-        except (BankError, KeyError):
+        session = sessions[answer.session_id]
+        bank = bank_of_session(session.bank_source, answer.bank_id, banks)
+        if bank is None or answer.question_id not in bank.ids:
             problems.append(f"answer {answer.id}: question {answer.question_id} of bank "
                             f"{answer.bank_id} is no longer available")
             continue
-        processor = AnswerProcessor(store, scorer_for(bank))
         before = answer.score
         try:
-            if answer.transcript is not None:
-                result = processor.score_spoken(answer.id, question,
-                                                Transcript.from_dict(answer.transcript),
-                                                answer.duration_s)
-            elif answer.transcript_text is not None and answer.backend == "typed":
-                result = processor.score_typed(answer.id, question, answer.transcript_text)
-            elif answer.audio_path:
-                samples = load_audio(answer.audio_path)
-                if stt is None:
-                    from audio import load_speech_to_text
-
-                    stt = load_speech_to_text(speech_options(app.settings, bank,
-                                                             app.paths.cache_dir))
-                if answer.duration_s is None:
-                    store.update_answer(answer.id, duration_s=samples.size / 16000)
-                transcript = processor.transcribe(answer.id, samples, stt)
-                result = processor.score_spoken(answer.id, question, transcript,
-                                                samples.size / 16000)
-            else:
-                continue
+            result = _rescore_one(app, store, answer, bank, recogniser)
         except AudioFileError as error:
             problems.append(f"answer {answer.id}: {error}")
             continue
+        if result is None:
+            continue
         results.append({"answer_id": answer.id, "question_id": answer.question_id,
                         "before": before, "after": result.report.score,
-                        "band": result.report.band})
+                        "band": result.report.band.value})
     if as_json:
         print_json({"rescored": results, "problems": problems})
     else:
@@ -167,13 +130,42 @@ def rescore(app, session_id, question_id, as_json) -> None:
         raise click.exceptions.Exit(2)
 
 
-def _bank_for(load_bank, source: str, bank_id: str):
-    from bank import BankError
+def _recogniser(app):
+    """The speech recogniser, loaded only if an answer needs transcribing."""
+    from interviewer.pipeline import Lazy
 
-    try:
-        return load_bank(source)
-    except BankError:
-        return load_bank(bank_id)  # a bundled bank that moved with an upgrade
+    def load():
+        from audio import load_speech_to_text
+        from interviewer.speech import speech_options
+
+        return load_speech_to_text(speech_options(app.settings, app.bank(),
+                                                  app.paths.cache_dir))
+
+    return Lazy(load)
+
+
+def _rescore_one(app, store, answer, bank, recogniser):
+    """Score a stored answer again (transcribing it first if it never was); None when there
+    is nothing to score."""
+    from interviewer.judging import scorer_for
+    from interviewer.pipeline import AnswerPipeline, CapturedAnswer, Lazy
+
+    if answer.transcript is not None:
+        captured = CapturedAnswer(transcript=answer.transcript, duration_s=answer.duration_s)
+    elif answer.kind == "typed" and answer.transcript_text is not None:
+        captured = CapturedAnswer(text=answer.transcript_text)
+    elif answer.audio_path:
+        captured = CapturedAnswer(audio_path=Path(answer.audio_path),
+                                  duration_s=answer.duration_s)
+    else:
+        return None
+    pipeline = AnswerPipeline(store, Lazy(scorer_for(bank)), recogniser, bank=bank)
+    ticket = pipeline.reopen(answer.id, bank.get(answer.question_id), answer.prompt,
+                             answer.kind, captured.audio_path)
+    result = pipeline.finish(ticket, captured)
+    if answer.duration_s is None and result.transcript is not None:
+        store.update_answer(answer.id, duration_s=result.transcript.duration)
+    return result
 
 
 @click.command("forget")

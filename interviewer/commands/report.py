@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -18,8 +16,9 @@ from interviewer.errors import UserError
               help="The HTML file to write.")
 @click.option("--no-audio", is_flag=True,
               help="Link the recordings instead of embedding them (a smaller file).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @click.pass_obj
-def report(app, session_id, everything, out_path, no_audio) -> None:
+def report(app, session_id, everything, out_path, no_audio, force) -> None:
     """Write an HTML report that opens offline: transcripts with covered concepts highlighted,
     missed concepts, model answers, delivery, the recordings, and charts of scores over time.
 
@@ -30,11 +29,18 @@ def report(app, session_id, everything, out_path, no_audio) -> None:
       interviewer report --out last.html
       interviewer report --all --out progress.html
     """
+    from interviewer.files import atomic_write
     from interviewer.report import render
 
-    store = app.store
     if session_id is not None and everything:
         raise UserError("give a SESSION or --all, not both")
+    out = Path(out_path).expanduser().resolve()
+    if not out.parent.is_dir():
+        raise UserError(f"{out.parent}: no such folder; create it first or choose another "
+                        "--out")
+    if out.exists() and not force:
+        raise UserError(f"{out}: already exists; choose another --out or pass --force")
+    store = app.store
     if everything:
         sessions = store.sessions()
     else:
@@ -47,15 +53,6 @@ def report(app, session_id, everything, out_path, no_audio) -> None:
         raise UserError("there are no sessions yet; run 'interviewer demo' or "
                         "'interviewer practice' first")
     html = render(store, sessions, embed_audio=not no_audio)
-    out = Path(out_path)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(html)
-        os.replace(temp, out)
-    except OSError as error:
-        raise UserError(f"{out}: cannot write the report ({error.strerror}); check the folder "
-                        "and free space") from error
+    atomic_write(out, html, "the report")
     click.echo(f"Wrote {out} ({len(html) / 1e6:.1f} MB, {len(sessions)} session(s)); open it "
                "in a browser.")

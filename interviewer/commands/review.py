@@ -5,15 +5,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from interviewer.commands.practice import resolved_settings
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json
-from interviewer.questions import find_question, open_bank
+from interviewer.questions import find_question
+from interviewer.settings import setting_options
 
 CSV_COLUMNS = ["file", "question_id", "score", "band", "similarity", "coverage", "words",
                "duration_s", "words_per_minute", "long_pauses", "fillers", "covered",
@@ -25,9 +25,13 @@ class ReviewItem:
     path: Path
     question_id: str | None
     error: str | None = None
-    transcript: object = None
-    report: object = None
-    extra: dict = field(default_factory=dict)
+    result: object = None  # interviewer.pipeline.AnswerResult
+
+    def to_dict(self) -> dict:
+        result = self.result
+        return {"file": str(self.path), "question_id": self.question_id, "error": self.error,
+                "transcript": result.transcript.to_dict() if result else None,
+                "report": result.report.to_dict() if result else None}
 
 
 def collect_files(inputs: tuple[str, ...]) -> list[tuple[Path, str | None]]:
@@ -38,11 +42,16 @@ def collect_files(inputs: tuple[str, ...]) -> list[tuple[Path, str | None]]:
     for raw in inputs:
         path = Path(raw).expanduser()
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and is_audio_file(p))
-            if not files:
+            files, skipped = [], []
+            for candidate in sorted(path.rglob("*")):
+                if is_audio_file(candidate):
+                    (files if candidate.is_file() else skipped).append(candidate)
+            found.extend((file, None) for file in files)
+            found.extend((link, f"{link}: not a readable file (a broken or looping link?); "
+                                "skipped") for link in skipped)
+            if not files and not skipped:
                 found.append((path, f"{path}: no audio files (wav, flac, mp3, m4a, ogg) in "
                                     "this folder"))
-            found.extend((file, None) for file in files)
         else:
             found.append((path, None))  # load_audio reports missing or unsupported files
     return found
@@ -75,32 +84,33 @@ def read_question_map(path: Path) -> dict[Path, str]:
               help="The question every recording answers.")
 @click.option("--map", "map_file", type=click.Path(dir_okay=False),
               help="CSV with columns file,question_id, for recordings of several questions.")
-@click.option("--bank", "bank_ref", metavar="PATH|NAME", help="Bank [default: devsecops].")
-@click.option("--backend", type=click.Choice(["faster-whisper", "openai-whisper"]))
-@click.option("--model", help="Whisper model [default: the bundled tiny.en].")
-@click.option("--no-glossary", is_flag=True, help="No bias towards the bank's terms.")
+@setting_options("bank", "backend", "model", "glossary", "plain")
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False),
               help="Also write a summary table (one row per recording) to this CSV file.")
+@click.option("--force", is_flag=True, help="Overwrite the --csv file if it exists.")
 @click.option("--no-store", is_flag=True, help="Do not keep the results in the history.")
-@click.option("--plain", is_flag=True, default=None, help="Plain output.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_obj
-def review(app, inputs, question_id, map_file, bank_ref, backend, model, no_glossary, csv_out,
-           no_store, plain, as_json) -> None:
+def review(app, inputs, question_id, map_file, settings, csv_out, force, no_store,
+           as_json) -> None:
     """Transcribe recorded answers and score them: transcript, score, concepts covered and
     missed, and delivery (pace, pauses, fillers) for each recording.
+
+    Results are written as each file is finished, so an interrupted review keeps them.
 
     \b
     Examples:
       interviewer review answer.m4a --question devsecops-03
       interviewer review recordings/ --map answers.csv --csv results.csv
     """
-    settings = resolved_settings(app, bank=bank_ref, backend=backend, model=model,
-                                 no_glossary=no_glossary, plain=plain)
     if not question_id and not map_file:
         raise UserError("which question do the recordings answer? pass --question ID, or "
                         "--map FILE.csv with columns file,question_id")
-    bank = open_bank(settings.bank)
+    csv_path = Path(csv_out) if csv_out else None
+    if csv_path is not None and csv_path.exists() and not force:
+        raise UserError(f"{csv_path} exists; pass --force to overwrite it, or choose another "
+                        "--csv file")
+    bank = app.bank(settings)
     default_question = find_question(bank, question_id) if question_id else None
     mapping = read_question_map(Path(map_file)) if map_file else {}
     items = []
@@ -110,49 +120,52 @@ def review(app, inputs, question_id, map_file, bank_ref, backend, model, no_glos
         if problem is None and qid is None:
             problem = f"{path}: not in {map_file}; add a row for it or pass --question"
         items.append(ReviewItem(path, qid, problem))
-
-    from interviewer.answering import AnswerProcessor
-    from interviewer.judging import scorer_for
-    from interviewer.speech import speech_options
-
     console = make_console(plain=settings.plain, stderr=as_json)
-    processor = None
-    session_id = None
-    if any(item.error is None for item in items):
-        from audio import load_speech_to_text
-
-        with console.status("Loading the speech recogniser") if not settings.plain \
-                else contextlib.nullcontext():
-            stt = load_speech_to_text(speech_options(settings, bank, app.paths.cache_dir),
-                                      on_status=lambda m: console.print(m, markup=False))
-        store = None if no_store else app.store
-        if store is not None:
-            session_id = store.create_session("review", bank.id, bank.version, bank.source,
-                                              settings.to_dict())
-        processor = AnswerProcessor(store, scorer_for(bank)) if store else None
-        scorer = scorer_for(bank)
-        _run(items, bank, stt, scorer, processor, session_id, console, settings.plain,
-             as_json)
-        if store is not None and session_id is not None:
-            store.finish_session(session_id)
-
+    with _CsvOut(csv_path) as table:
+        try:
+            if any(item.error is None for item in items):
+                _review(app, items, bank, settings, console, table, no_store, as_json)
+        finally:
+            for item in items:
+                if item.error:
+                    table.write(item)
+            if as_json:
+                print_json([item.to_dict() for item in items if item.result or item.error])
     failures = [item for item in items if item.error]
     for item in failures:
         click.echo(f"interviewer: {item.error}", err=True)
-    if as_json:
-        print_json([_json(item) for item in items])
-    if csv_out:
-        _write_csv(Path(csv_out), items)
     if failures:
         raise click.exceptions.Exit(2)
 
 
-def _run(items, bank, stt, scorer, processor, session_id, console, plain, as_json) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+def _review(app, items, bank, settings, console, table, no_store, as_json) -> None:
+    from audio import load_speech_to_text
+    from interviewer.judging import scorer_for
+    from interviewer.pipeline import AnswerPipeline, Lazy
+    from interviewer.speech import speech_options
 
-    from audio import AudioFileError, load_audio
-    from interviewer.render import render_report
-    from interviewer.speech import timed_words
+    with console.status("Loading the speech recogniser") if not settings.plain \
+            else contextlib.nullcontext():
+        stt = load_speech_to_text(speech_options(settings, bank, app.paths.cache_dir),
+                                  on_status=lambda m: console.print(m, markup=False))
+    store = None if no_store else app.store
+    session_id = None
+    if store is not None:
+        session_id = store.create_session("review", bank.id, bank.version, bank.source,
+                                          settings.to_dict())
+    pipeline = AnswerPipeline(store, Lazy(scorer_for(bank)), Lazy(stt), session_id=session_id,
+                              bank=bank)
+    status = "interrupted"
+    try:
+        _run(items, bank, pipeline, console, table, settings.plain, as_json)
+        status = "completed"
+    finally:
+        if store is not None and session_id is not None:
+            store.finish_session(session_id, status)
+
+
+def _run(items, bank, pipeline, console, table, plain, as_json) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     todo = [item for item in items if item.error is None]
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -163,73 +176,102 @@ def _run(items, bank, stt, scorer, processor, session_id, console, plain, as_jso
             progress.update(task, description=f"{item.path.name[:30]}")
             if plain:
                 console.print(f"[{number}/{len(todo)}] {item.path}", markup=False)
-            question = bank.get(item.question_id) if item.question_id in bank.ids else None
-            if question is None:
-                item.error = f"{item.path}: question '{item.question_id}' is not in bank " \
-                             f"'{bank.id}'"
-                progress.advance(task)
-                continue
-            try:
-                samples = load_audio(item.path)
-            except AudioFileError as error:
-                item.error = str(error)
-                progress.advance(task)
-                continue
-            duration = samples.size / 16000
-            if processor is not None:
-                answer_id = processor.store.start_answer(
-                    session_id, question.id, bank.id, bank.version, question.category,
-                    question.text, audio_path=item.path.resolve(),
-                    source_path=str(item.path.resolve()))
-                processor.store.update_answer(answer_id, status="recorded",
-                                              duration_s=duration)
-                item.transcript = processor.transcribe(answer_id, samples, stt)
-                item.report = processor.score_spoken(answer_id, question, item.transcript,
-                                                     duration).report
-            else:
-                item.transcript = stt.transcribe(samples)
-                item.report = scorer.score("", question, words=timed_words(item.transcript)
-                                           or None, duration_s=duration)
+            _one(item, bank, pipeline)
+            table.write(item)
             progress.advance(task)
-            if not as_json:
-                console.print(f"\n[bold]{item.path}[/]" if not plain else f"\n{item.path}",
-                              highlight=False)
-                console.print("Transcript: " + (item.transcript.text or "(nothing heard)"),
-                              markup=False)
-                for warning in item.transcript.warnings:
-                    console.print(f"Warning: {warning}", markup=False)
-                render_report(console, item.report, question, plain=plain)
+            if item.result is not None and not as_json:
+                _show(console, item, bank, plain)
 
 
-def _json(item: ReviewItem) -> dict:
-    return {"file": str(item.path), "question_id": item.question_id, "error": item.error,
-            "transcript": item.transcript.to_dict() if item.transcript else None,
-            "report": item.report.to_dict() if item.report else None}
+def _one(item: ReviewItem, bank, pipeline) -> None:
+    from audio import AudioFileError, load_audio
+    from audio.vad import SAMPLE_RATE
+    from interviewer.pipeline import CapturedAnswer
 
-
-def _write_csv(path: Path, items: list[ReviewItem]) -> None:
+    if item.question_id not in bank.ids:
+        item.error = f"{item.path}: question '{item.question_id}' is not in bank '{bank.id}'"
+        return
+    question = bank.get(item.question_id)
     try:
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, CSV_COLUMNS)
-            writer.writeheader()
-            for item in items:
-                report = item.report
-                delivery = report.delivery if report else None
-                writer.writerow({
-                    "file": str(item.path), "question_id": item.question_id or "",
-                    "score": f"{report.score:.1f}" if report else "",
-                    "band": report.band if report else "",
-                    "similarity": f"{report.similarity:.3f}" if report else "",
-                    "coverage": f"{report.coverage:.3f}" if report else "",
-                    "words": report.word_count if report else "",
-                    "duration_s": delivery.duration_s if delivery else "",
-                    "words_per_minute": delivery.words_per_minute if delivery else "",
-                    "long_pauses": len(delivery.long_pauses) if delivery else "",
-                    "fillers": delivery.filler_count if delivery else "",
-                    "covered": "; ".join(c.name for c in report.covered) if report else "",
-                    "missed": "; ".join(c.name for c in report.missed) if report else "",
-                    "transcript": item.transcript.text if item.transcript else "",
-                    "error": item.error or ""})
-    except OSError as error:
-        raise UserError(f"{path}: cannot write the CSV ({error.strerror})") from error
-    print(f"Wrote {path}", file=sys.stderr)
+        samples = load_audio(item.path)
+    except AudioFileError as error:
+        item.error = str(error)
+        return
+    source = item.path.resolve()
+    ticket = pipeline.open(question, question.text, kind="spoken", audio_path=source,
+                           source_path=str(source))
+    captured = CapturedAnswer(audio_path=source, samples=samples,
+                              duration_s=samples.size / SAMPLE_RATE, ended_by="stopped")
+    item.result = pipeline.finish(ticket, captured)
+
+
+def _show(console, item: ReviewItem, bank, plain: bool) -> None:
+    from interviewer.render import render_report
+
+    transcript = item.result.transcript
+    console.print(f"\n[bold]{item.path}[/]" if not plain else f"\n{item.path}",
+                  highlight=False)
+    console.print("Transcript: " + (transcript.text or "(nothing heard)"), markup=False)
+    for warning in transcript.warnings:
+        console.print(f"Warning: {warning}", markup=False)
+    render_report(console, item.result.report, bank.get(item.question_id), plain=plain)
+
+
+class _CsvOut:
+    """The --csv table, one row written (and flushed) as each recording is finished."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._handle = None
+        self._writer = None
+        self._written: set[int] = set()
+
+    def __enter__(self) -> _CsvOut:
+        if self.path is not None:
+            try:
+                self._handle = self.path.open("w", newline="", encoding="utf-8")
+            except OSError as error:
+                raise UserError(f"{self.path}: cannot write the CSV ({error.strerror}); check "
+                                "the folder and free space") from error
+            self._writer = csv.DictWriter(self._handle, CSV_COLUMNS)
+            self._writer.writeheader()
+        return self
+
+    def write(self, item: ReviewItem) -> None:
+        """The item's row, once."""
+        if self._writer is None or id(item) in self._written:
+            return
+        self._written.add(id(item))
+        try:
+            self._writer.writerow(_csv_row(item))
+            self._handle.flush()
+        except OSError as error:
+            raise UserError(f"{self.path}: cannot write the CSV ({error.strerror}); check "
+                            "free space") from error
+
+    def __exit__(self, *exc) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+            print(f"Wrote {self.path}", file=sys.stderr)
+
+
+def _csv_row(item: ReviewItem) -> dict:
+    report = item.result.report if item.result else None
+    transcript = item.result.transcript if item.result else None
+    delivery = report.delivery if report else None
+    return {
+        "file": str(item.path), "question_id": item.question_id or "",
+        "score": f"{report.score:.1f}" if report else "",
+        "band": report.band.value if report else "",
+        "similarity": f"{report.similarity:.3f}" if report else "",
+        "coverage": f"{report.coverage:.3f}" if report else "",
+        "words": report.word_count if report else "",
+        "duration_s": delivery.duration_s if delivery else "",
+        "words_per_minute": delivery.words_per_minute if delivery else "",
+        "long_pauses": len(delivery.long_pauses) if delivery else "",
+        "fillers": delivery.filler_count if delivery else "",
+        "covered": "; ".join(c.name for c in report.covered) if report else "",
+        "missed": "; ".join(c.name for c in report.missed) if report else "",
+        "transcript": transcript.text if transcript else "",
+        "error": item.error or ""}

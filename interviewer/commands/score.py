@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
+import logging
+import math
 import sys
 
 import click
@@ -11,9 +12,13 @@ import click
 from bank import BankError, Concept, Question
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json
-from interviewer.questions import find_question, open_bank
+from interviewer.questions import find_question
+from interviewer.settings import setting_options
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
+MAX_LINE_BYTES = 4 * 1024 * 1024
+MAX_WEIGHT = 10.0  # as in a bank file
+log = logging.getLogger(__name__)
 
 
 def _read_stdin_text() -> str:
@@ -31,17 +36,15 @@ def _read_stdin_text() -> str:
 @click.argument("text", required=False)
 @click.option("--question", "-q", "question_id", metavar="ID",
               help="The question the answer is for, e.g. devsecops-03.")
-@click.option("--bank", "bank_ref", metavar="PATH|NAME",
-              help="Bank file or bundled bank name [default: devsecops].")
+@setting_options("bank", "plain")
 @click.option("--jsonl", "jsonl_source", metavar="FILE|-",
               help="Score many answers: one JSON object a line in, one out, in order.")
 @click.option("--model-answer", "show_model_answer", is_flag=True,
               help="Also show the model answer.")
-@click.option("--plain", is_flag=True, help="No colour or symbols (screen readers, logs).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
-def score(text: str | None, question_id: str | None, bank_ref: str | None,
-          jsonl_source: str | None, show_model_answer: bool, plain: bool,
-          as_json: bool) -> None:
+@click.pass_obj
+def score(app, text: str | None, question_id: str | None, settings, jsonl_source: str | None,
+          show_model_answer: bool, as_json: bool) -> None:
     """Score an answer against a question's model answer and key concepts.
 
     The answer is TEXT, or standard input when TEXT is '-' or missing.
@@ -61,83 +64,119 @@ def score(text: str | None, question_id: str | None, bank_ref: str | None,
         if text is not None or question_id is not None:
             raise UserError("--jsonl reads answers and questions from the file; do not pass "
                             "TEXT or --question with it")
-        raise click.exceptions.Exit(_score_jsonl(jsonl_source, bank_ref))
+        raise click.exceptions.Exit(JsonLinesScorer(settings.bank).run(jsonl_source))
     if question_id is None:
         raise UserError("which question? pass --question ID (see 'interviewer bank list')")
-    bank = open_bank(bank_ref)
+    bank = app.bank(settings)
     question = find_question(bank, question_id)
     answer = _read_stdin_text() if text in (None, "-") else text
     from interviewer.judging import scorer_for
 
-    report = scorer_for(bank).score(answer, question)
+    report = scorer_for(bank).score_text(answer, question)
     if as_json:
         print_json(report.to_dict())
         return
     from interviewer.render import render_report
 
-    console = make_console(plain=plain)
-    render_report(console, report, question, show_model_answer=show_model_answer, plain=plain)
+    console = make_console(plain=settings.plain)
+    render_report(console, report, question, show_model_answer=show_model_answer,
+                  plain=settings.plain)
 
 
-def _score_jsonl(source: str, default_bank: str | None) -> int:
-    """Score every line; a bad line gives an error object in its place. Returns the exit code."""
-    from interviewer.judging import scorer_for, scorer_for_questions
+class JsonLinesScorer:
+    """`score --jsonl`: one result line for every input line, in order. A line that cannot be
+    scored, for whatever reason, gets `{"line": N, "error": ...}` in its place and the rest go
+    on. A scorer is fitted once per bank, and once for all the lines that bring their own
+    reference answer; each distinct question is prepared once."""
 
-    raw = _read_lines(source)
-    parsed: list[tuple[int, dict | None, str | None]] = []
-    for number, line in enumerate(raw, start=1):
-        if not line.strip():
-            continue
+    def __init__(self, default_bank: str):
+        self.default_bank = default_bank
+        self.failures = 0
+        self._banks: dict[str, object] = {}
+
+    def run(self, source: str) -> int:
+        from interviewer.judging import scorer_for_questions
+
+        lines = _read_lines(source)
+        items = [(number, _parse_line(line)) for number, line in enumerate(lines, start=1)
+                 if line.strip()]
+        # every reference of the input is an example of an unrelated answer to the others
+        own = {}
+        for _, item in items:
+            if isinstance(item, dict) and "question_id" not in item:
+                try:
+                    question = _question_from_item(item)
+                    own.setdefault(_question_key(question), question)
+                except UserError:
+                    pass  # reported when that line is scored
+        self._own_scorer = scorer_for_questions(own.values()) if own else None
+        for number, item in items:
+            sys.stdout.write(json.dumps(self._result(number, item, source), allow_nan=False,
+                                        ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        if self.failures:
+            click.echo(f"interviewer: {self.failures} line(s) of {source} could not be "
+                       "scored; each has an 'error' object in the output", err=True)
+            return 2
+        return 0
+
+    def _result(self, number: int, item, source: str) -> dict:
         try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise ValueError("expected a JSON object")
-            parsed.append((number, item, None))
-        except ValueError as error:
-            parsed.append((number, None, f"not a JSON object ({error})"))
-
-    # Answers given with their own reference are scored by a scorer fitted on all the
-    # references of the input (plus the bundled bank as background when there are few).
-    ad_hoc: dict[int, Question] = {}
-    for number, item, problem in parsed:
-        if item is not None and problem is None and "question_id" not in item:
-            with contextlib.suppress(UserError):  # reported when the line is scored below
-                ad_hoc[number] = _question_from_item(item, number)
-    reference_scorer = scorer_for_questions(ad_hoc.values()) if ad_hoc else None
-
-    failures = 0
-    for number, item, problem in parsed:
-        try:
-            if problem is not None:
-                raise UserError(problem)
-            assert item is not None
-            answer = item.get("answer")
-            if answer is None:
-                answer = ""
-            if not isinstance(answer, str):
-                raise UserError("'answer' must be text")
-            if "question_id" in item:
-                bank = open_bank(item.get("bank") or default_bank)
-                question = find_question(bank, str(item["question_id"]))
-                report = scorer_for(bank).score(answer, question)
-            else:
-                question = ad_hoc.get(number) or _question_from_item(item, number)
-                assert reference_scorer is not None
-                report = reference_scorer.score(answer, question)
-            result = report.to_dict()
+            if isinstance(item, str):
+                raise UserError(item)
+            result = self._score(item).to_dict()
+            if "question_id" not in item:
+                result["question_id"] = str(item.get("id", f"line-{number}"))
             if "id" in item:
                 result["id"] = item["id"]
+            json.dumps(result, allow_nan=False)
+            return result
         except (UserError, BankError) as error:
-            failures += 1
-            click.echo(f"{source}:{number}: {error}", err=True)
-            result = {"line": number, "error": str(error)}
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-    if failures:
-        click.echo(f"interviewer: {failures} line(s) of {source} could not be scored; each has "
-                   "an 'error' object in the output", err=True)
-        return 2
-    return 0
+            message = str(error)
+        except Exception as error:  # a bug must not cost the other lines their results
+            log.exception("scoring line %d failed", number)
+            message = f"internal error ({type(error).__name__}); the log has the details"
+        self.failures += 1
+        click.echo(f"{source}:{number}: {message}", err=True)
+        return {"line": number, "error": message}
+
+    def _score(self, item: dict):
+        from interviewer.judging import scorer_for
+
+        answer = item.get("answer")
+        if answer is None:
+            answer = ""
+        if not isinstance(answer, str):
+            raise UserError("'answer' must be text")
+        if "question_id" in item:
+            bank = self._bank(item.get("bank"))
+            question = find_question(bank, _text_field(item, "question_id"))
+            return scorer_for(bank).score_text(answer, question)
+        question = _question_from_item(item)
+        return self._own_scorer.score_text(answer, question)
+
+    def _bank(self, ref):
+        from bank import load_bank
+
+        if ref is not None and not isinstance(ref, str):
+            raise UserError("'bank' must be text: a bank file or the name of a bundled bank")
+        ref = ref or self.default_bank
+        if ref not in self._banks:
+            self._banks[ref] = load_bank(ref)
+        return self._banks[ref]
+
+
+def _parse_line(line: str) -> dict | str:
+    """The line's object, or what is wrong with it."""
+    if len(line.encode("utf-8")) > MAX_LINE_BYTES:
+        return f"the line is over {MAX_LINE_BYTES // 2**20} MB; split the answer"
+    try:
+        item = json.loads(line)
+    except RecursionError:
+        return "the JSON is nested too deeply; give one flat object"
+    except ValueError as error:
+        return f"not a JSON object ({error})"
+    return item if isinstance(item, dict) else "expected a JSON object"
 
 
 def _read_lines(source: str) -> list[str]:
@@ -159,28 +198,44 @@ def _read_lines(source: str) -> list[str]:
         raise UserError(f"{source}:{line}: not valid UTF-8; save the file as UTF-8") from error
 
 
-def _question_from_item(item: dict, number: int) -> Question:
+def _text_field(item: dict, key: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise UserError(f"'{key}' must be text")
+    return str(value)
+
+
+def _question_from_item(item: dict) -> Question:
     reference = item.get("reference")
     if not isinstance(reference, str) or not reference.strip():
         raise UserError("give 'question_id' (a bank question) or 'reference' (a model answer)")
     question_text = item.get("question") or ""
     if not isinstance(question_text, str):
         raise UserError("'question' must be text")
-    concepts = []
-    for entry in item.get("concepts") or []:
-        if isinstance(entry, str) and entry.strip():
-            concepts.append(Concept(name=entry.strip()))
-        elif isinstance(entry, dict) and isinstance(entry.get("name"), str):
-            aliases = entry.get("aliases") or []
-            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-                raise UserError("a concept's 'aliases' must be a list of text")
-            weight = entry.get("weight", 1.0)
-            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-                raise UserError("a concept's 'weight' must be a positive number")
-            concepts.append(Concept(name=entry["name"], aliases=tuple(aliases),
-                                    weight=float(weight)))
-        else:
-            raise UserError("'concepts' must be a list of names or {name, aliases, weight}")
-    qid = str(item.get("id", f"line-{number}"))
-    return Question(id=qid, text=question_text, category="technical",
-                    model_answer=reference, concepts=tuple(concepts))
+    concepts = item.get("concepts") or []
+    if not isinstance(concepts, list):
+        raise UserError("'concepts' must be a list of names or {name, aliases, weight}")
+    # the question's id does not take part: lines with the same reference share one model
+    return Question(id="reference", text=question_text, category="technical",
+                    model_answer=reference, concepts=tuple(_concept(c) for c in concepts))
+
+
+def _concept(entry) -> Concept:
+    if isinstance(entry, str) and entry.strip():
+        return Concept(name=entry.strip())
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
+            or not entry["name"].strip():
+        raise UserError("'concepts' must be a list of names or {name, aliases, weight}")
+    aliases = entry.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise UserError("a concept's 'aliases' must be a list of text")
+    weight = entry.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or \
+            not math.isfinite(weight) or not 0 < weight <= MAX_WEIGHT:
+        raise UserError(f"a concept's 'weight' must be a number above 0 and at most "
+                        f"{MAX_WEIGHT:g}")
+    return Concept(name=entry["name"].strip(), aliases=tuple(aliases), weight=float(weight))
+
+
+def _question_key(question: Question) -> tuple:
+    return (question.text, question.model_answer, question.concepts)

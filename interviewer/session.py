@@ -1,0 +1,228 @@
+"""A mock interview: greeting, questions, answers, feedback, retries and follow-ups.
+
+The answers come from a source (`interviewer.sources`: spoken, typed, or the demo's synthetic
+candidate) and go through the answer pipeline (`interviewer.pipeline`). Each answer's row and
+recording are written before transcription, so nothing said is lost: Ctrl-C ends the session
+cleanly, keeps every answer so far (a partial one too), and says how to finish them later
+(`interviewer rescore`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from audio.errors import AudioDeviceError, SpeechEngineError
+from bank import Bank, FollowUp, Question
+from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket
+from interviewer.sources import AnswerInterrupted, AnswerSource
+from interviewer.storage import Store
+from interviewer.ui import Frontend
+
+CHOICES = {"n": "next", "r": "retry", "h": "hear it again", "m": "model answer", "q": "quit"}
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    questions: list[Question]
+    mode: str  # practice, text, demo: what the session is stored as
+    follow_ups: bool = True
+    spoken_summary: bool = True
+    settings: dict = field(default_factory=dict)  # kept with the session, for the record
+
+
+@dataclass
+class SessionSummary:
+    session_id: int
+    results: list[AnswerResult]
+    status: str
+
+
+class PracticeSession:
+    """`speaker` None: nothing is spoken (questions are shown only)."""
+
+    def __init__(self, store: Store, bank: Bank, plan: SessionPlan, ui: Frontend,
+                 pipeline: AnswerPipeline, source: AnswerSource, speaker=None):
+        self.store = store
+        self.bank = bank
+        self.plan = plan
+        self.ui = ui
+        self.pipeline = pipeline
+        self.source = source
+        self.speaker = speaker
+        self.results: list[AnswerResult] = []
+        self._intro = ""
+        self._follow_up_of: tuple[int | None, str] | None = None  # (answer id, concept)
+
+    @property
+    def session_id(self) -> int:
+        return self.pipeline.session_id or 0
+
+    # ------------------------------------------------------------------ the session
+
+    def run(self) -> SessionSummary:
+        self.pipeline.session_id = self.store.create_session(
+            self.plan.mode, self.bank.id, self.bank.version, self.bank.source,
+            self.plan.settings)
+        status = "interrupted"
+        try:
+            self._greet()
+            total = len(self.plan.questions)
+            for index, question in enumerate(self.plan.questions, start=1):
+                if not self._question(index, total, question):
+                    break
+            status = "completed"
+        finally:
+            self.store.finish_session(self.session_id, status)
+            if status == "interrupted":
+                self.ui.warn(f"Session {self.session_id} stopped; {len(self.results)} scored "
+                             "answer(s) and any partial recording are kept. "
+                             "'interviewer rescore' finishes unscored answers.")
+        self._summary()
+        return SessionSummary(self.session_id, self.results, status)
+
+    def _greet(self) -> None:
+        """A short welcome, spoken together with the first question (no wait before it)."""
+        count = len(self.plan.questions)
+        self._intro = (f"Welcome. {count} question{'s' if count != 1 else ''} for the "
+                       f"{self.bank.title} role. First question.")
+        self.ui.heading(f"{self.bank.title} practice, session {self.session_id}")
+        how = {"text": "type each answer", "demo": "a synthetic candidate answers"}.get(
+            self.plan.mode, "answer aloud")
+        keys = (" Keys after each answer: " + ", ".join(
+            f"{key} {label}" for key, label in CHOICES.items()) + ".") \
+            if self.ui.interactive else ""
+        self.ui.info(f"{count} question(s); {how}.{keys}")
+
+    def _question(self, index: int, total: int, question: Question) -> bool:
+        """Ask one question, with retries and a follow-up. False when the candidate quits."""
+        prompt, attempt = question.text, 1
+        asked_follow_up = False
+        self.ui.question(index, total, question, prompt)
+        self._speak(f"{self._intro} {prompt}" if self._intro else prompt)
+        self._intro = ""
+        while True:
+            result = self._answer(question, prompt, attempt)
+            if result is None:  # no more answers (typed input ended)
+                return False
+            choice = self._choose(question, prompt)
+            if choice == "q":
+                return False
+            attempt += 1
+            if choice == "r":
+                self.ui.interviewer("Let's try that one again.")
+                continue
+            follow_up = None if asked_follow_up else self._follow_up_for(question, result)
+            if follow_up is None:
+                return True
+            asked_follow_up, prompt = True, follow_up.text
+            self._follow_up_of = (result.answer_id, follow_up.concept)
+            self.ui.heading(f"Follow-up on {question.id} ({follow_up.concept})")
+            self.ui.interviewer(prompt)
+            self._speak(prompt)
+
+    def _choose(self, question: Question, prompt: str) -> str:
+        choice = self.ui.choose(CHOICES, default="n")
+        while choice in ("h", "m"):
+            if choice == "h":
+                self._speak(prompt)
+            else:
+                self.ui.console.print(f"\nModel answer:\n{question.model_answer}",
+                                      markup=False, highlight=False)
+            choice = self.ui.choose(CHOICES, default="n")
+        return choice
+
+    def _follow_up_for(self, question: Question, result: AnswerResult) -> FollowUp | None:
+        if not self.plan.follow_ups or result.report.band == "empty":
+            return None
+        missed = {concept.name for concept in result.report.missed}
+        return next((item for item in question.follow_ups if item.concept in missed), None)
+
+    # ------------------------------------------------------------------ one answer
+
+    def _answer(self, question: Question, prompt: str, attempt: int) -> AnswerResult | None:
+        spoken = self.source.kind == "spoken"
+        path = self.store.recording_path(self.session_id, question.id, attempt) if spoken \
+            else None
+        ticket = self.pipeline.open(question, prompt, kind=self.source.kind, attempt=attempt,
+                                    follow_up_of=self._parent(), audio_path=path)
+        captured = self._capture(ticket)
+        if captured is None:
+            self.pipeline.discard(ticket)
+            self.ui.info("No more input: ending the session.")
+            return None
+        result = self.pipeline.finish(ticket, captured)
+        if result.transcript is not None:
+            self.ui.transcript(result.transcript.text, result.transcript.warnings)
+        self._after(result)
+        return result
+
+    def _capture(self, ticket: AnswerTicket):
+        try:
+            return self.source.capture(ticket)
+        except AudioDeviceError as error:
+            self.pipeline.fail(ticket, "failed", str(error))
+            self.ui.warn(f"{error}. Use 'interviewer practice --text' to type answers.")
+            raise
+        except AnswerInterrupted as interrupted:
+            recording = interrupted.recording
+            self.pipeline.fail(ticket, "interrupted", None, ended_by="interrupted",
+                               duration_s=recording.duration_s if recording else None)
+            self.ui.warn(f"Partial answer kept: {ticket.audio_path}")
+            raise KeyboardInterrupt from None
+
+    def _parent(self) -> int | None:
+        return self._follow_up_of[0] if self._follow_up_of else None
+
+    def _after(self, result: AnswerResult) -> None:
+        self.results.append(result)
+        self.ui.feedback(result.report, result.question)
+        spoken = spoken_summary(result)
+        if self._follow_up_of is not None:
+            concept = self._follow_up_of[1]
+            now_covered = any(item.name == concept for item in result.report.covered)
+            note = f"With the follow-up, '{concept}' is " + \
+                ("now covered." if now_covered else "still not covered.")
+            self.ui.info(note)
+            spoken = note
+            self._follow_up_of = None
+        if self.plan.spoken_summary:
+            self._speak(spoken)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _speak(self, text: str) -> None:
+        if self.speaker is None:
+            return
+        try:
+            self.speaker.say(text)
+        except (AudioDeviceError, SpeechEngineError) as error:
+            self.ui.warn(f"cannot speak ({error}); continuing with text only")
+            self.speaker = None
+
+    def _summary(self) -> None:
+        if not self.results:
+            return
+        self.ui.heading("Session summary")
+        for result in self.results:
+            row = self.store.answer(result.answer_id) if result.answer_id else None
+            kind = " (follow-up)" if row and row.follow_up_of else \
+                f" (attempt {row.attempt})" if row and row.attempt > 1 else ""
+            self.ui.console.print(f"  {result.question.id}{kind}: {result.report.score:.0f} "
+                                  f"({result.report.band})", markup=False)
+        mean = sum(result.report.score for result in self.results) / len(self.results)
+        self.ui.console.print(f"  average {mean:.0f} over {len(self.results)} answer(s); "
+                              f"'interviewer report --out report.html' makes a report",
+                              markup=False)
+
+
+def spoken_summary(result: AnswerResult) -> str:
+    report = result.report
+    if report.band == "empty":
+        return "I didn't hear an answer."
+    covered, total = len(report.covered), len(report.concepts)
+    text = f"You scored {report.score:.0f}, {report.band}. You covered {covered} of {total} " \
+           "key points."
+    missed = sorted(report.missed, key=lambda concept: -concept.weight)[:2]
+    if missed:
+        text += " Consider " + " and ".join(concept.name for concept in missed) + "."
+    return text

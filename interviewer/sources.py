@@ -1,0 +1,168 @@
+"""Where answers come from in a session: typed at the keyboard, spoken into the microphone, or
+spoken by the demo's synthetic candidate. Each source captures one answer for an open
+`AnswerTicket` and hands it to the pipeline (`interviewer.pipeline`).
+
+Spoken answers, the synthetic ones included, go through the same recorder: written to disk
+as they are captured, and transcribed stretch by stretch while they are spoken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Protocol
+
+import yaml
+
+from audio.capture import CaptureSettings, Recorder, Recording
+from audio.errors import AudioDeviceError
+from audio.sources import ArraySource, AudioSource
+from interviewer.pipeline import AnswerTicket, CapturedAnswer, Lazy
+from interviewer.ui import Frontend
+
+NO_KEYBOARD_SILENCE_S = 3.0  # without a keyboard an answer ends after this much silence
+DEFAULT_TIME_LIMIT_S = 120
+DEMO_SILENCE_S = 1.2  # the synthetic candidate has finished after this much silence
+
+
+class AnswerInterrupted(Exception):
+    """Ctrl-C while an answer was being recorded; the recording so far is kept."""
+
+    def __init__(self, recording: Recording | None):
+        super().__init__("interrupted")
+        self.recording = recording
+
+
+class AnswerSource(Protocol):
+    kind: str  # "spoken" or "typed": how the answer is stored
+
+    def capture(self, ticket: AnswerTicket) -> CapturedAnswer | None:
+        """One answer; None when there are no more (typed input ended). Raises
+        AnswerInterrupted on Ctrl-C, AudioDeviceError when there is no microphone."""
+
+
+class TypedAnswers:
+    kind = "typed"
+
+    def __init__(self, ui: Frontend):
+        self.ui = ui
+
+    def capture(self, ticket: AnswerTicket) -> CapturedAnswer | None:
+        text = self.ui.read_typed_answer()
+        return None if text is None else CapturedAnswer(text=text)
+
+
+@dataclass(frozen=True)
+class SpeakingRules:
+    """When a spoken answer ends: Enter, a pause (`silence_stop_s`), or the time limit."""
+
+    time_limit_s: int | None = None  # None: each question's own limit
+    silence_stop_s: float | None = None
+    input_device: str | None = None
+
+
+class SpokenAnswers:
+    """Answers spoken into the microphone. `recogniser` (the speech model, maybe still
+    loading) transcribes each stretch of speech while the candidate is still speaking."""
+
+    kind = "spoken"
+
+    def __init__(self, ui: Frontend, rules: SpeakingRules, recogniser: Lazy | None):
+        self.ui = ui
+        self.rules = rules
+        self.recogniser = recogniser
+
+    def capture(self, ticket: AnswerTicket) -> CapturedAnswer:
+        from audio.streaming import StreamingTranscriber
+
+        assert ticket.audio_path is not None
+        streamer = StreamingTranscriber(self.recogniser.get) if self.recogniser else None
+        recorder = Recorder(ticket.audio_path, self._capture_settings(ticket),
+                            listener=streamer, source=self._audio_source(ticket))
+        try:
+            recorder.start()
+        except AudioDeviceError:
+            if streamer is not None:
+                streamer.cancel()
+            raise
+        try:
+            recording = self._record(recorder, streamer)
+        except KeyboardInterrupt:
+            recording = recorder.stop("interrupted")  # the recording first: nothing is lost
+            if streamer is not None:
+                streamer.cancel()
+            raise AnswerInterrupted(recording) from None
+        self.ui.info(f"Recorded {recording.duration_s:.0f} s ({_ending(recording.ended_by)}).")
+        if recording.error:
+            self.ui.warn(f"{recording.error}; the recording so far is kept in "
+                         f"{recording.path}")
+        return CapturedAnswer(audio_path=recording.path, duration_s=recording.duration_s,
+                              ended_by=recording.ended_by,
+                              lead_in_s=recording.speech_started_s,
+                              speech_s=recording.speech_s, streamer=streamer)
+
+    def _capture_settings(self, ticket: AnswerTicket) -> CaptureSettings:
+        limit = self.rules.time_limit_s or ticket.question.time_limit or DEFAULT_TIME_LIMIT_S
+        silence = self.rules.silence_stop_s
+        if silence is None and not self.ui.interactive:
+            silence = NO_KEYBOARD_SILENCE_S
+        return CaptureSettings(device=self.rules.input_device, time_limit_s=limit,
+                               silence_stop_s=silence, no_speech_timeout_s=limit)
+
+    def _audio_source(self, ticket: AnswerTicket) -> AudioSource | None:
+        return None  # the microphone
+
+    def _record(self, recorder: Recorder, streamer) -> Recording:
+        return self.ui.record(recorder,
+                              live_text=streamer.partial_text if streamer else None)
+
+
+@dataclass(frozen=True)
+class DemoAnswer:
+    question_id: str
+    voice: str
+    answer: str
+
+
+def demo_answers() -> list[DemoAnswer]:
+    text = (resources.files("interviewer.data") / "demo_answers.yaml").read_text("utf-8")
+    return [DemoAnswer(**item) for item in yaml.safe_load(text)]
+
+
+class SyntheticAnswers(SpokenAnswers):
+    """The demo's candidate: each answer is synthesised in a second voice and spoken into the
+    recorder in real time (and through the speaker, when there is one), so it is recorded,
+    streamed, transcribed, scored and stored exactly as a real answer."""
+
+    def __init__(self, ui: Frontend, recogniser: Lazy, candidate_voice, speaker=None):
+        super().__init__(ui, SpeakingRules(silence_stop_s=DEMO_SILENCE_S), recogniser)
+        self.answers = {item.question_id: item for item in demo_answers()}
+        self.voice = candidate_voice  # audio.TextToSpeech
+        self.speaker = speaker  # audio.Speaker, or None: not played aloud
+
+    def _audio_source(self, ticket: AnswerTicket) -> AudioSource:
+        from audio.playback import resample
+        from audio.vad import SAMPLE_RATE
+
+        text = self.answers[ticket.question.id].answer
+        with self.ui.busy("The candidate (a synthetic voice) is thinking"):
+            utterance = self.voice.synthesize(text)
+        samples = resample(utterance.samples, utterance.samplerate, SAMPLE_RATE)
+        utterance.path.unlink(missing_ok=True)
+        return ArraySource(samples, realtime=True)
+
+    def _record(self, recorder: Recorder, streamer) -> Recording:
+        if self.speaker is not None:
+            self.speaker.play_in_background(recorder.source.samples)
+        try:
+            return super()._record(recorder, streamer)
+        finally:
+            if self.speaker is not None:
+                self.speaker.stop_playing()
+
+
+def _ending(ended_by: str) -> str:
+    return {"stopped": "you finished", "silence": "ended after a pause",
+            "time-limit": "time limit reached", "device-error": "the microphone failed",
+            "disk-error": "the disk could not be written", "interrupted": "interrupted"
+            }.get(ended_by, ended_by)
