@@ -25,7 +25,13 @@ def headline(results: dict) -> dict:
         "asr_speedup_fw_over_ow": asr.get("asr_speedup_fw_over_ow"),
         "first_question_s": session.get("first_question_s"),
         "practice_peak_rss_mb": session.get("practice_peak_rss_mb"),
-        "score_ms_per_answer": scoring.get("ms_per_answer_bank"),
+        "score_ms_per_answer": scoring.get("bank", {}).get("ms_per_answer_bank"),
+        "jsonl_answers_per_s": (scoring.get("jsonl") or {}).get("answers_per_s"),
+        "interview_spearman_dev": scoring.get("interview", {}).get("dev", {}).get("spearman"),
+        "interview_spearman_held_out": scoring.get("interview", {}).get("held-out", {}).get(
+            "spearman"),
+        "mohler_pearson": ((scoring.get("mohler") or {}).get("scorer") or {}).get(
+            "pearson_all"),
     }
     return {key: value for key, value in figures.items() if value is not None}
 

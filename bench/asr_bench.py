@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import REPO, shared_dir, table
+from bench.common import REPO, shared_dir, table, word_error_rate
+from bench.common import normalise_for_wer as normalise
 
 VOICES = (("en-us", 150), ("en-gb-x-rp", 150))
 
@@ -74,19 +75,6 @@ def run_worker(config: dict, clips: list[dict]) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def normalise(text: str) -> str:
-    from scoring.text import normalize
-
-    return normalize(text.replace("-", " "))
-
-
-def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
-    import jiwer
-
-    return float(jiwer.wer([normalise(t) for t in references],
-                           [normalise(t) or "-" for t in hypotheses]))
-
-
 def jargon_recall(clips: list[dict], transcripts: list[str], glossary: list[str]) -> tuple[int,
                                                                                           int]:
     hits = total = 0
@@ -116,15 +104,15 @@ def fuzzy_threshold_sweep(clips: list[dict], transcripts: list[str]) -> list[dic
         found = total = invented = chances = 0
         for qid, text in spoken:
             question = bank.get(qid)
-            report = scorer.score(text, question)
+            report = scorer.score_text(text, question)
             found += len(report.covered)
             total += len(report.concepts)
             for other in bank.questions[::4]:
                 if other.id == qid:
                     continue
-                in_text = {c.name for c in exact.score(bank.get(qid).model_answer,
+                in_text = {c.name for c in exact.score_text(bank.get(qid).model_answer,
                                                        other).covered}
-                heard = {c.name for c in scorer.score(text, other).covered}
+                heard = {c.name for c in scorer.score_text(text, other).covered}
                 invented += len(heard - in_text)
                 chances += len(other.concepts)
         rows.append({"threshold": threshold, "recall": found / total,

@@ -1,4 +1,5 @@
-"""Helpers shared by the benchmarks: locating data, timing, printing tables."""
+"""Helpers shared by the benchmarks and the tests: locating the shared data, word error rate,
+timing, printing tables."""
 
 from __future__ import annotations
 
@@ -12,11 +13,25 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def shared_dir() -> Path | None:
-    for candidate in (os.environ.get("INTERVIEWER_SHARED_DIR"), REPO.parent / "shared",
-                      Path("/work/shared")):
-        if candidate and (Path(candidate) / "DESIGN.md").exists():
-            return Path(candidate)
-    return None
+    """The workplace's shared facts (seed, evaluation data), beside the repository, or where
+    INTERVIEWER_SHARED_DIR says; None when absent (they are not part of the project)."""
+    named = os.environ.get("INTERVIEWER_SHARED_DIR")
+    candidate = Path(named) if named else REPO.parent / "shared"
+    return candidate if (candidate / "DESIGN.md").exists() else None
+
+
+def normalise_for_wer(text: str) -> str:
+    """Lower case, numbers as words, punctuation dropped, hyphens as spaces."""
+    from scoring.text import normalize
+
+    return normalize(text.replace("-", " "))
+
+
+def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
+    import jiwer
+
+    return float(jiwer.wer([normalise_for_wer(t) for t in references],
+                           [normalise_for_wer(t) or "-" for t in hypotheses]))
 
 
 def machine() -> str:

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.asr_bench import word_error_rate
-from bench.common import table
+from bench.common import table, word_error_rate
 
 
 def long_answers(lengths: tuple[int, ...], voice: str = "en-us", rate: int = 150
@@ -55,14 +54,14 @@ def long_answers(lengths: tuple[int, ...], voice: str = "en-us", rate: int = 150
 
 def _measure(stt, scorer, question, audio: np.ndarray, source: str, folder: Path) -> dict:
     from audio import CaptureSettings, Recorder, read_wav
-    from audio.capture import PacedSource
+    from audio.sources import ArraySource
     from audio.streaming import StreamingTranscriber
-    from interviewer.speech import timed_words
+    from interviewer.pipeline import timed_words
 
     path = folder / f"answer-{time.monotonic_ns()}.wav"
     streamer = StreamingTranscriber(stt)
     if source == "file":
-        feed = PacedSource(audio, realtime=True)
+        feed = ArraySource(audio, realtime=True)
         recorder = Recorder(path, CaptureSettings(), listener=streamer, source=feed)
         recorder.start()
         feed.done.wait()
@@ -77,13 +76,13 @@ def _measure(stt, scorer, question, audio: np.ndarray, source: str, folder: Path
     ended = time.perf_counter()  # the candidate presses Enter
     recording = recorder.stop()
     transcript = streamer.finish(recording.duration_s, recording.speech_s)
-    scorer.score("", question, words=timed_words(transcript), duration_s=recording.duration_s)
+    scorer.score_words(timed_words(transcript), question, duration_s=recording.duration_s)
     streaming_latency = time.perf_counter() - ended
 
     started = time.perf_counter()  # baseline: transcribe the recording afterwards
     samples, _ = read_wav(path)
     batch = stt.transcribe(samples)
-    scorer.score("", question, words=timed_words(batch), duration_s=recording.duration_s)
+    scorer.score_words(timed_words(batch), question, duration_s=recording.duration_s)
     batch_latency = time.perf_counter() - started
     path.unlink(missing_ok=True)
     return {"streaming_s": streaming_latency, "batch_s": batch_latency,

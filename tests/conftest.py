@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from bench.common import REPO, shared_dir, word_error_rate
 
-
-def shared_dir() -> Path | None:
-    """The workplace's shared facts (seed, eval data); absent outside this workplace."""
-    candidates = [os.environ.get("INTERVIEWER_SHARED_DIR"), REPO.parent / "shared",
-                  Path("/work/shared")]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "DESIGN.md").exists():
-            return Path(candidate)
-    return None
+wer = word_error_rate
 
 
 @pytest.fixture
@@ -34,8 +26,9 @@ def shared() -> Path:
 def app_env(tmp_path: Path) -> dict[str, str]:
     """Environment for running the CLI with its data and settings in a temporary folder."""
     env = dict(os.environ)
+    env.pop("INTERVIEWER_CONFIG", None)
     env["INTERVIEWER_DATA_DIR"] = str(tmp_path / "data")
-    env["INTERVIEWER_CONFIG"] = str(tmp_path / "settings.toml")
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no settings file: the defaults
     env["INTERVIEWER_CACHE_DIR"] = str(tmp_path / "cache")
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -83,20 +76,6 @@ def pulse() -> dict[str, str]:
                         "starts one (scripts/virtual-audio/audio_up.sh)")
         pytest.skip("no PulseAudio server with the virtual microphone")
     return {"mic_feed": "virt_mic_feed", "speaker_monitor": "virt_speaker.monitor"}
-
-
-def normalise_for_wer(text: str) -> str:
-    """Lower case, digits spelled out, punctuation dropped, hyphens as spaces."""
-    from scoring.text import normalize
-
-    return normalize(text.replace("-", " "))
-
-
-def wer(references: list[str], hypotheses: list[str]) -> float:
-    import jiwer
-
-    return jiwer.wer([normalise_for_wer(t) for t in references],
-                     [normalise_for_wer(t) or "-" for t in hypotheses])
 
 
 def chromium_binary() -> str | None:

@@ -41,9 +41,19 @@ def candidate_answer(tmp_path_factory):
 
 def test_virtual_mic_answer_ends_on_silence_and_transcribes(pulse, tmp_path, candidate_answer):
     chunks = []
+
+    class Closed:  # keeps the closed stretches of speech handed over while recording
+        def chunk(self, samples, offset):
+            chunks.append((offset, samples.size))
+
+        last = chunk
+
+        def pause(self, samples, offset):
+            pass
+
     recorder = Recorder(tmp_path / "answer.wav",
                         CaptureSettings(silence_stop_s=2.0, time_limit_s=120),
-                        on_chunk=lambda samples, offset: chunks.append((offset, samples.size)))
+                        listener=Closed())
     recorder.start()
     time.sleep(0.3)
     player = play_into_mic(candidate_answer.path)

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bank import Concept, Question, load_bank
-from scoring import AnswerScorer, TimedWord, band_for
+from scoring import AnswerScorer, Band, TimedWord
 from tests.conftest import REPO
 
 BANK = load_bank()
@@ -22,7 +22,7 @@ def scorer() -> AnswerScorer:
 
 def test_model_answer_scores_about_100(scorer):
     for question in BANK.questions:
-        report = scorer.score(question.model_answer, question)
+        report = scorer.score_text(question.model_answer, question)
         assert report.score >= 99, (question.id, report.score)
         assert report.band == "strong"
         assert all(concept.matched for concept in report.concepts), question.id
@@ -30,14 +30,14 @@ def test_model_answer_scores_about_100(scorer):
 
 def test_faithful_paraphrases_score_75_or_more(scorer):
     for qid, text in ANSWERS["paraphrase"].items():
-        report = scorer.score(text, BANK.get(qid))
+        report = scorer.score_text(text, BANK.get(qid))
         assert report.score >= 75 and report.band == "strong", (qid, report.score)
         assert not report.keyword_list
 
 
 def test_keyword_lists_are_flagged_and_kept_out_of_the_top_band(scorer):
     for qid, text in ANSWERS["keyword_list"].items():
-        report = scorer.score(text, BANK.get(qid))
+        report = scorer.score_text(text, BANK.get(qid))
         assert report.keyword_list, qid
         assert report.band != "strong" and report.score < 75, (qid, report.score)
         assert any("list of terms" in note for note in report.feedback)
@@ -45,24 +45,24 @@ def test_keyword_lists_are_flagged_and_kept_out_of_the_top_band(scorer):
 
 def test_partial_answers_land_between_off_topic_and_strong(scorer):
     for qid, text in ANSWERS["partial"].items():
-        report = scorer.score(text, BANK.get(qid))
+        report = scorer.score_text(text, BANK.get(qid))
         assert 10 < report.score < 60, (qid, report.score)
         paraphrase = ANSWERS["paraphrase"].get(qid)
         if paraphrase:
-            assert scorer.score(paraphrase, BANK.get(qid)).score > report.score + 30
+            assert scorer.score_text(paraphrase, BANK.get(qid)).score > report.score + 30
 
 
 def test_answers_to_other_questions_are_off_topic(scorer):
     pairs = [(asked, other) for asked in BANK.questions for other in BANK.questions
              if asked.id != other.id]
-    bands = [scorer.score(other.model_answer, asked).band for asked, other in pairs]
+    bands = [scorer.score_text(other.model_answer, asked).band for asked, other in pairs]
     share = bands.count("off-topic") / len(pairs)
     assert share >= 0.95, share
 
 
 @pytest.mark.parametrize("text", ["", "   ", "?!.,;", "um uh er", "\x00\x07\x1b[31m"])
 def test_no_words_is_empty_and_zero(scorer, text):
-    report = scorer.score(text, BANK.get("devsecops-03"))
+    report = scorer.score_text(text, BANK.get("devsecops-03"))
     assert report.score == 0 and report.band == "empty"
     assert not any(concept.matched for concept in report.concepts)
 
@@ -70,10 +70,10 @@ def test_no_words_is_empty_and_zero(scorer, text):
 def test_huge_and_strange_input_does_not_crash(scorer):
     question = BANK.get("devsecops-03")
     huge = ("Vault keeps secrets. " * 60_000)[:1_000_000]
-    report = scorer.score(huge, question)
+    report = scorer.score_text(huge, question)
     assert 0 <= report.score <= 100
     mixed = "Секреты в Vault 🔐 and rotation 秘密 \u200b\u202e gitleaks\r\n\t\x0b done"
-    report = scorer.score(mixed, question)
+    report = scorer.score_text(mixed, question)
     assert 0 <= report.score <= 100
     assert {concept.name for concept in report.covered} >= {"central secrets store",
                                                             "rotation", "leak prevention"}
@@ -84,27 +84,27 @@ def test_huge_and_strange_input_does_not_crash(scorer):
     ("we reached SOC 2 readiness", "contractual and compliance needs"),
 ])
 def test_numbers_as_words(scorer, said, concept):
-    report = scorer.score(said, BANK.get("devsecops-14"))
+    report = scorer.score_text(said, BANK.get("devsecops-14"))
     assert concept in {item.name for item in report.covered}
 
 
 @pytest.mark.parametrize("said", ["we run git leaks on commits", "we run gitleaks on commits",
                                   "a precommit hook", "a pre commit hook", "pre-commit hooks"])
 def test_split_joined_and_hyphenated_forms(scorer, said):
-    report = scorer.score(said, BANK.get("devsecops-16"))
+    report = scorer.score_text(said, BANK.get("devsecops-16"))
     names = {item.name for item in report.covered}
     assert names & {"secret scanning", "pre-commit hooks"}, said
 
 
 def test_inflections_and_word_order(scorer):
-    report = scorer.score("The keys are rotated, and credentials that are short lived are used",
+    report = scorer.score_text("The keys are rotated, and credentials that are short lived are used",
                           BANK.get("devsecops-03"))
     names = {item.name for item in report.covered}
     assert "rotation" in names and "short-lived dynamic credentials" in names
 
 
 def test_speech_recognition_misspelling_is_tolerated(scorer):
-    report = scorer.score("admission policies with Kiverno block unsigned images",
+    report = scorer.score_text("admission policies with Kiverno block unsigned images",
                           BANK.get("devsecops-04"))
     match = next(item for item in report.covered if item.name == "admission policies")
     assert match.evidence is not None
@@ -112,7 +112,7 @@ def test_speech_recognition_misspelling_is_tolerated(scorer):
 
 def test_function_words_are_not_dropped_from_short_phrases(scorer):
     # "just in time" must not match any sentence that merely says "time"
-    report = scorer.score("we saved a lot of time", BANK.get("devsecops-03"))
+    report = scorer.score_text("we saved a lot of time", BANK.get("devsecops-03"))
     assert "just-in-time access" not in {item.name for item in report.covered}
 
 
@@ -120,7 +120,7 @@ def test_evidence_quotes_the_answer_and_carries_times(scorer):
     words = [TimedWord(text, start, start + 0.4, 0.95) for text, start in [
         ("I", 0.5), ("store", 0.9), ("secrets", 1.3), ("in", 1.7), ("HashiCorp", 2.0),
         ("Vault", 2.5), ("and", 5.4), ("rotate", 5.8), ("them", 6.2)]]
-    report = scorer.score("", BANK.get("devsecops-03"), words=words, duration_s=7.0)
+    report = scorer.score_words(words, BANK.get("devsecops-03"), duration_s=7.0)
     store = next(item for item in report.covered if item.name == "central secrets store")
     assert store.evidence.text == "HashiCorp Vault"
     assert store.evidence.start == 2.0 and store.evidence.end == pytest.approx(2.9)
@@ -132,7 +132,7 @@ def test_evidence_quotes_the_answer_and_carries_times(scorer):
 def _runtime_status(scorer, word: str, probability: float) -> str:
     words = [TimedWord("We", 0.0, 0.2, 0.9), TimedWord("use", 0.2, 0.4, 0.9),
              TimedWord(word, 0.4, 0.9, probability), TimedWord("alerts", 0.9, 1.3, 0.9)]
-    report = scorer.score("", BANK.get("devsecops-17"), words=words)
+    report = scorer.score_words(words, BANK.get("devsecops-17"))
     return next(item for item in report.concepts if item.name == "runtime detection").status
 
 
@@ -155,32 +155,45 @@ def test_weights_count():
                         model_answer="Alpha matters and beta matters.",
                         concepts=(Concept("alpha", (), 3.0), Concept("beta", (), 1.0)))
     scorer = AnswerScorer().fit([question])
-    assert scorer.score("alpha", question).coverage > scorer.score("beta", question).coverage
+    assert scorer.score_text("alpha", question).coverage > scorer.score_text("beta", question).coverage
 
 
 def test_concepts_are_derived_when_none_are_curated():
     question = Question(id="leaf", text="What is a leaf?", category="technical",
                         model_answer="A node that has no children.")
     scorer = AnswerScorer().fit([question] + list(BANK.questions))
-    good = scorer.score("It is a node without any children", question)
-    bad = scorer.score("It is the root of the tree", question)
+    good = scorer.score_text("It is a node without any children", question)
+    bad = scorer.score_text("It is the root of the tree", question)
     assert good.derived_concepts and {c.name for c in good.concepts} == {"node", "children"}
     assert good.score > 60 > bad.score
 
 
 def test_score_before_fit_is_an_error():
     with pytest.raises(RuntimeError, match="fit"):
-        AnswerScorer().score("x", BANK.questions[0])
+        AnswerScorer().score_text("x", BANK.questions[0])
 
 
 def test_bands():
-    assert band_for(100) == "strong" and band_for(75) == "strong"
-    assert band_for(60) == "partial" and band_for(30) == "weak"
-    assert band_for(20) == "off-topic" and band_for(0, empty=True) == "empty"
+    assert Band.for_score(100) == "strong" and Band.for_score(75) == "strong"
+    assert Band.for_score(60) == "partial" and Band.for_score(30) == "weak"
+    assert Band.for_score(20) == "off-topic" and Band.for_score(0, empty=True) == "empty"
+
+
+def test_report_round_trips_through_a_dict(scorer):
+    from scoring import ScoreReport
+
+    words = [TimedWord(text, start, start + 0.4, probability) for text, start, probability in [
+        ("We", 0.0, 0.9), ("keep", 0.4, 0.9), ("secrets", 0.8, 0.9), ("in", 1.2, 0.9),
+        ("Vault", 1.6, 0.9), ("and", 4.5, 0.9), ("rotate", 4.9, 0.2), ("them", 5.3, 0.9)]]
+    report = scorer.score_words(words, BANK.get("devsecops-03"), duration_s=6.0)
+    again = ScoreReport.from_dict(report.to_dict())
+    assert again.to_dict() == report.to_dict()
+    assert again.band is report.band and again.covered == report.covered
+    assert again.delivery == report.delivery and again.text == report.text
 
 
 def test_to_dict_has_the_contract_fields(scorer):
-    data = scorer.score(ANSWERS["partial"]["devsecops-16"], BANK.get("devsecops-16")).to_dict()
+    data = scorer.score_text(ANSWERS["partial"]["devsecops-16"], BANK.get("devsecops-16")).to_dict()
     assert {"score", "similarity", "coverage", "concepts", "band"} <= set(data)
     assert 0 <= data["similarity"] <= 1 and 0 <= data["coverage"] <= 1
     concept = data["concepts"][0]
@@ -197,7 +210,7 @@ ALIASES = [phrase for concept in QUESTION.concepts for phrase in concept.phrases
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=400))
 def test_property_score_stays_in_range(text):
-    report = FITTED.score(text, QUESTION)
+    report = FITTED.score_text(text, QUESTION)
     assert 0 <= report.score <= 100
     assert 0 <= report.coverage <= 1 and 0 <= report.similarity <= 1
 
@@ -206,15 +219,15 @@ def test_property_score_stays_in_range(text):
 @given(st.text(alphabet=st.characters(categories=["Lu", "Ll", "Zs", "Po"]), max_size=300),
        st.sampled_from(ALIASES))
 def test_property_saying_an_alias_never_lowers_coverage(text, alias):
-    before = FITTED.score(text, QUESTION).coverage
-    after = FITTED.score(f"{text} {alias}.", QUESTION).coverage
+    before = FITTED.score_text(text, QUESTION).coverage
+    after = FITTED.score_text(f"{text} {alias}.", QUESTION).coverage
     assert after >= before - 1e-9
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.characters(categories=["Zs", "Po", "Pd", "Cc"]), max_size=50))
 def test_property_no_words_scores_zero(text):
-    report = FITTED.score(text, QUESTION)
+    report = FITTED.score_text(text, QUESTION)
     assert report.score == 0 and report.band == "empty"
 
 
@@ -254,7 +267,7 @@ def test_fitted_state_round_trip_gives_identical_scores(scorer):
 
     restored = AnswerScorer().set_state(json.loads(json.dumps(scorer.get_state())))
     for qid, text in ANSWERS["partial"].items():
-        assert restored.score(text, BANK.get(qid)).to_dict() == \
-            scorer.score(text, BANK.get(qid)).to_dict()
+        assert restored.score_text(text, BANK.get(qid)).to_dict() == \
+            scorer.score_text(text, BANK.get(qid)).to_dict()
     with pytest.raises(ValueError, match="configuration"):
         AnswerScorer(similarity_weight=0.5).set_state(scorer.get_state())

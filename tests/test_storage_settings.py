@@ -10,6 +10,7 @@ import pytest
 from interviewer.errors import UserError
 from interviewer.settings import Settings, load_settings
 from interviewer.storage import MIGRATIONS, Store
+from scoring import Band, ScoreReport
 from tests.conftest import assert_one_line_error
 
 
@@ -34,9 +35,11 @@ def test_rows_are_written_before_transcription_and_forget_removes_audio(tmp_path
     answer = store.start_answer(session, "devsecops-01", "devsecops", "1.0", "technical",
                                 "Q?", audio_path=path)
     assert store.answer(answer).status == "recording"
-    store.update_answer(answer, status="scored", score=50.0, band="partial",
-                        report_json={"score": 50})
-    assert store.answer(answer).report == {"score": 50}
+    report = ScoreReport(question_id="devsecops-01", score=50.0, band=Band.PARTIAL,
+                         similarity=0.4, relevance=0.3, coverage=0.5, concepts=(),
+                         text="an answer")
+    store.update_answer(answer, status="scored", score=50.0, band="partial", report=report)
+    assert store.answer(answer).report == report
     outside = tmp_path / "mine.wav"
     outside.write_bytes(b"RIFF")
     reviewed = store.start_answer(session, "devsecops-02", "devsecops", "1.0", "technical",

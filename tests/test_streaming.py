@@ -20,7 +20,7 @@ from audio import (
     TextToSpeech,
     load_speech_to_text,
 )
-from audio.capture import PacedSource
+from audio.sources import ArraySource
 from audio.streaming import FULL_EARLY_S, MIN_PIECE_S, StreamingTranscriber
 from audio.transcript import Segment, Transcript
 from bank import load_bank
@@ -188,7 +188,7 @@ def test_streaming_transcript_matches_transcribing_afterwards(stt, long_answer, 
 
     audio = resample(long_answer.samples, long_answer.samplerate, RATE)
     streamer = StreamingTranscriber(stt)
-    feed = PacedSource(audio, realtime=True)
+    feed = ArraySource(audio, realtime=True)
     recorder = Recorder(tmp_path / "answer.wav", CaptureSettings(), listener=streamer,
                         source=feed)
     recorder.start()
