@@ -49,9 +49,19 @@ from scoring import AnswerScorer, Band
 BAD_KINDS = ("list", "stuffed", "negated")
 
 
+def make_scorer(config: dict) -> AnswerScorer:
+    """The scorer as the application builds it (with the embedder), configured by `config`;
+    `{"semantic": false}` leaves the embedder out."""
+    from interviewer.meaning import load_embedder
+
+    config = dict(config)
+    embedder = load_embedder() if config.pop("semantic", True) else None
+    return AnswerScorer(embedder=embedder, **config)
+
+
 def fitted(items: Sequence[GradedAnswer], config: dict, background=()) -> AnswerScorer:
     questions = {item.question.id: item.question for item in items}
-    return AnswerScorer(**config).fit(questions.values(), background=background)
+    return make_scorer(config).fit(questions.values(), background=background)
 
 
 def scorer_scores(items: Sequence[GradedAnswer], config: dict, background=()) -> np.ndarray:
@@ -106,7 +116,7 @@ def interview_figures(items: list[GradedAnswer], mine: np.ndarray, plain: np.nda
 def interview(config: dict, splits=("dev", "held-out")) -> dict:
     items = interview_set()
     bank = load_bank()
-    scorer = AnswerScorer(**config).fit(bank.questions)
+    scorer = make_scorer(config).fit(bank.questions)
     mine = scores(items, lambda item: scorer.score_text(item.answer, item.question).score)
     plain = scores(items, PlainBaseline(items).score)
     result = {}
@@ -179,20 +189,21 @@ def off_topic_separation(scorer: AnswerScorer, questions: list[Question]) -> dic
                 bands.append(report.band is Band.OFF_TOPIC)
                 values.append(report.score)
     return {"off_topic_share": float(np.mean(bands)), "pairs": len(bands),
+            "below_partial_share": float(np.mean(np.array(values) < 35)),
             "median_score": float(np.median(values)),
             "p95_score": float(np.percentile(values, 95))}
 
 
 def bank_figures(config: dict, quick: bool) -> dict:
     bank = load_bank()
-    scorer = AnswerScorer(**config).fit(bank.questions)
+    scorer = make_scorer(config).fit(bank.questions)
     questions = list(bank.questions)
     answers = [q.model_answer for q in questions[1:] + questions[:1]]
     for answer, question in zip(answers, questions, strict=True):
         scorer.score_text(answer, question)  # build the per-question models first
     per_answer = best_time(lambda: [scorer.score_text(answer, question) for answer, question
                                     in zip(answers, questions, strict=True)],
-                           repeat=3 if quick else 7) / len(questions)
+                           repeat=10 if quick else 30) / len(questions)
     return {"off_topic": off_topic_separation(scorer, questions),
             "model_answers_min": min(scorer.score_text(q.model_answer, q).score
                                      for q in questions),
@@ -280,10 +291,11 @@ def report(results: dict) -> str:
             ["corpus", "answers", "plain TF-IDF", "this scorer", "scored 0"])]
     bank = results["bank"]
     off = bank["off_topic"]
-    lines += ["", f"Bundled bank: model answers score >= {bank['model_answers_min']:.0f}; "
-              f"{100 * off['off_topic_share']:.1f}% of {off['pairs']} other-question model "
-              f"answers off-topic (median {off['median_score']:.0f}, 95th percentile "
-              f"{off['p95_score']:.0f}); {bank['ms_per_answer_bank']:.2f} ms per answer"]
+    lines += ["", f"Bundled bank: model answers score >= {bank['model_answers_min']:.0f}; of "
+              f"{off['pairs']} other-question model answers {100 * off['off_topic_share']:.1f}% "
+              f"off-topic (< 10) and {100 * off['below_partial_share']:.1f}% below the partial "
+              f"band (< 35), median {off['median_score']:.0f}, 95th percentile "
+              f"{off['p95_score']:.0f}; {bank['ms_per_answer_bank']:.2f} ms per answer"]
     jsonl = results["jsonl"]
     if jsonl and "error" not in jsonl:
         lines.append(f"score --jsonl (Mohler answers with their references, fresh process): "

@@ -58,9 +58,11 @@ def _key(questions: list[Question], background: list[Question], config: dict) ->
 
 def scorer_for_questions(questions: Iterable[Question]) -> AnswerScorer:
     """A fitted scorer for these questions: from memory, from the cache, or fitted now."""
+    from interviewer.meaning import load_embedder
+
     questions = list(questions)
     background = background_for(questions)
-    scorer = AnswerScorer()
+    scorer = AnswerScorer(embedder=load_embedder())
     key = _key(questions, background, scorer.get_config())
     if key in _scorers:
         return _scorers[key]

@@ -6,11 +6,13 @@
     report = scorer.score_words(timed_words, question, duration_s)   # a spoken answer
     report.score, report.band, report.covered, report.missed, report.text
 
-No audio and no I/O here: callers pass text (or, for speech, `TimedWord`s). Questions are
-anything with the attributes of `ScorableQuestion`; scoring imports nothing of ours.
+No audio and no I/O here: callers pass text (or, for speech, `TimedWord`s), and an optional
+`TextEmbedder` they loaded. Questions are anything with the attributes of `ScorableQuestion`;
+scoring imports nothing of ours.
 """
 
 from scoring.delivery import delivery_metrics
+from scoring.model import TextEmbedder
 from scoring.scorer import AnswerScorer
 from scoring.types import (
     Band,
@@ -37,6 +39,7 @@ __all__ = [
     "ScorableConcept",
     "ScorableQuestion",
     "ScoreReport",
+    "TextEmbedder",
     "TimedWord",
     "UnsureWord",
     "delivery_metrics",

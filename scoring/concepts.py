@@ -19,11 +19,12 @@ matched, but a word the recogniser was unsure of resembles one of the concept's 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from scoring.negation import Negation, is_cue_phrase
 from scoring.text import STOP_WORDS, Token, stem, tokenize
 from scoring.types import ConceptStatus
 
@@ -56,6 +57,7 @@ class _Phrase:
     stems: tuple[str, ...]
     joined: str  # all normalised words without spaces, for split/joined forms
     span: int  # number of words in the phrase as written
+    self_negating: bool  # says a negation itself ("no public IPs"): matched with it
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,15 @@ class PhraseMatch:
     last: int
     fuzzy: bool
     status: ConceptStatus  # COVERED or POSSIBLE
+    negated: bool = False  # said inside a negation ("we don't rotate keys")
+    cue: int | None = None  # the token that negates it
+    size: int = 1  # words in the phrase: a longer phrase is more specific evidence
+
+    def rank(self, expected_negated: bool) -> tuple:
+        """Lower is better: the polarity the model answer uses, then sure, exact, the longer
+        phrase, the tighter span."""
+        return (self.negated != expected_negated, self.status is not COVERED, self.fuzzy,
+                -self.size, self.last - self.first)
 
 
 def _phrase_from_text(concept: int, text: str) -> _Phrase | None:
@@ -82,7 +93,8 @@ def _phrase_from_text(concept: int, text: str) -> _Phrase | None:
     return _Phrase(concept=concept, text=text,
                    words=tuple(token.norm for token in content),
                    stems=tuple(token.stem for token in content),
-                   joined="".join(token.norm for token in tokens), span=len(tokens))
+                   joined="".join(token.norm for token in tokens), span=len(tokens),
+                   self_negating=is_cue_phrase(tokens))
 
 
 def _groups_near(options: list[list[tuple[int, bool]]], window: int, prefer_unflagged: bool
@@ -126,24 +138,35 @@ class ConceptMatcher:
                                          if len(word) >= MIN_FUZZY_LENGTH
                                          and word not in STOP_WORDS})
         self._joined = sorted({phrase.joined for phrase in self.phrases})
+        # a phrase that says its own negation may not lose the negation to spelling tolerance
+        # ("public IPs" is not "no public IPs")
+        self._fuzzy_joined = sorted({phrase.joined for phrase in self.phrases
+                                     if not phrase.self_negating})
 
-    def match(self, tokens: Sequence[Token],
-              unsure: Sequence[bool] | None = None) -> list[PhraseMatch | None]:
+    def match(self, tokens: Sequence[Token], unsure: Sequence[bool] | None = None,
+              negation: Negation | None = None,
+              expected_negated: Sequence[bool] | None = None) -> list[PhraseMatch | None]:
         """For each concept, its best match in `tokens` or None.
 
-        `unsure[i]` marks token i as a word the speech recogniser was unsure of.
+        `unsure[i]` marks token i as a word the speech recogniser was unsure of; `negation`
+        says which tokens are negated, and `expected_negated[c]` whether concept c is said
+        negated in the model answer ("secrets never go into git"): a match of the other
+        polarity is returned only when there is no match of the expected one.
         """
         best: list[PhraseMatch | None] = [None] * len(self.concepts)
         if not tokens or not self.phrases:
             return best
+        negation = negation or Negation.none(len(tokens))
+        expected = expected_negated or [False] * len(self.concepts)
         positions_by_word = self._word_positions(tokens)
         joined_hits = self._joined_positions(tokens)
         for phrase in self.phrases:
             current = best[phrase.concept]
-            if current is not None and current.status is COVERED and not current.fuzzy:
-                continue
-            found = self._find(phrase, positions_by_word, joined_hits)
-            if found is not None and (current is None or (current.fuzzy and not found.fuzzy)):
+            want = expected[phrase.concept]
+            if current is not None and current.rank(want)[:3] == (False, False, False):
+                continue  # phrases come longest first: a sure, exact match is not beaten
+            found = self._find(phrase, positions_by_word, joined_hits, negation, want)
+            if found is not None and (current is None or found.rank(want) < current.rank(want)):
                 best[phrase.concept] = found
         if unsure is not None:
             # a spelling-tolerant match resting on a word the recogniser was unsure of is
@@ -152,9 +175,8 @@ class ConceptMatcher:
                 if match is not None and match.fuzzy and any(
                         unsure[position] for position in range(match.first, match.last + 1)
                         if position < len(unsure)):
-                    best[index] = PhraseMatch(match.concept, match.phrase, match.first,
-                                              match.last, True, POSSIBLE)
-            self._possible_matches(tokens, unsure, best)
+                    best[index] = replace(match, status=POSSIBLE)
+            self._possible_matches(tokens, unsure, best, negation, expected)
         return best
 
     # -- internals
@@ -202,7 +224,7 @@ class ConceptMatcher:
             if joined in spans:
                 hits[joined] = (*spans[joined], False)
         candidates = [joined for joined in spans if len(joined) >= MIN_FUZZY_LENGTH + 2]
-        targets = [joined for joined in self._joined
+        targets = [joined for joined in self._fuzzy_joined
                    if joined not in hits and len(joined) >= MIN_FUZZY_LENGTH + 2]
         if candidates and targets:
             scores = process.cdist(targets, candidates, scorer=fuzz.ratio,
@@ -214,35 +236,37 @@ class ConceptMatcher:
         return hits
 
     def _find(self, phrase: _Phrase, positions_by_word: dict[str, list[tuple[int, bool]]],
-              joined_hits: dict[str, tuple[int, int, bool]]) -> PhraseMatch | None:
+              joined_hits: dict[str, tuple[int, int, bool]], negation: Negation,
+              want: bool) -> PhraseMatch | None:
+        candidates = list(self._window_matches(phrase, positions_by_word, negation))
         joined = joined_hits.get(phrase.joined)
-        word_match = self._window_match(phrase, positions_by_word)
-        candidates = [match for match in (word_match, joined and PhraseMatch(
-            phrase.concept, phrase.text, joined[0], joined[1], joined[2], COVERED)) if match]
+        if joined:
+            candidates.append(_polarised(PhraseMatch(phrase.concept, phrase.text, joined[0],
+                                                     joined[1], joined[2], COVERED,
+                                                     size=len(phrase.words)),
+                                         phrase, negation))
         if not candidates:
             return None
-        return min(candidates, key=lambda match: (match.fuzzy, match.last - match.first))
+        return min(candidates, key=lambda match: (match.rank(want), match.first))
 
-    def _window_match(self, phrase: _Phrase,
-                      positions_by_word: dict[str, list[tuple[int, bool]]]) -> PhraseMatch | None:
+    def _window_matches(self, phrase: _Phrase,
+                        positions_by_word: dict[str, list[tuple[int, bool]]],
+                        negation: Negation) -> Iterator[PhraseMatch]:
+        """Every place the phrase's words occur near each other."""
         lists = [positions_by_word.get(word, []) for word in phrase.words]
         if any(not positions for positions in lists):
-            return None
-        best: tuple[bool, int, int, int] | None = None
+            return
         # a word matched exactly is preferred to a fuzzy match of it, then the nearest
         for chosen in _groups_near(lists, phrase.span + WINDOW_SLACK, prefer_unflagged=True):
             indices = [index for index, _ in chosen]
             fuzzy = any(is_fuzzy for _, is_fuzzy in chosen)
-            key = (fuzzy, max(indices) - min(indices), min(indices), max(indices))
-            if best is None or key < best:
-                best = key
-        if best is None:
-            return None
-        fuzzy, _, first, last = best
-        return PhraseMatch(phrase.concept, phrase.text, first, last, fuzzy, COVERED)
+            yield _polarised(PhraseMatch(phrase.concept, phrase.text, min(indices),
+                                         max(indices), fuzzy, COVERED,
+                                         size=len(phrase.words)), phrase, negation)
 
     def _possible_matches(self, tokens: Sequence[Token], unsure: Sequence[bool],
-                          best: list[PhraseMatch | None]) -> None:
+                          best: list[PhraseMatch | None], negation: Negation,
+                          expected: Sequence[bool]) -> None:
         """A concept is possibly said when every word of one of its phrases is there, near
         each other, and at least one of them only as a word the recogniser was unsure of
         that resembles it."""
@@ -270,7 +294,21 @@ class ConceptMatcher:
                                            prefer_unflagged=False):
                     if any(flag for _, flag in chosen):
                         positions = [index for index, _ in chosen]
-                        best[phrase.concept] = PhraseMatch(
-                            phrase.concept, phrase.text, min(positions), max(positions),
-                            True, POSSIBLE)
-                        break
+                        match = _polarised(PhraseMatch(phrase.concept, phrase.text,
+                                                       min(positions), max(positions), True,
+                                                       POSSIBLE, size=len(phrase.words)),
+                                           phrase, negation)
+                        if match.negated == expected[phrase.concept]:
+                            best[phrase.concept] = match  # never "possibly" contradicted
+                            break
+
+
+def _polarised(match: PhraseMatch, phrase: _Phrase, negation: Negation) -> PhraseMatch:
+    """The match, marked negated when one of its words is in a negation's scope (unless the
+    phrase says the negation itself)."""
+    if phrase.self_negating:
+        return match
+    for position in range(match.first, match.last + 1):
+        if negation.negated[position]:
+            return replace(match, negated=True, cue=negation.cue[position])
+    return match

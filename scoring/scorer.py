@@ -1,22 +1,23 @@
 """The answer scorer: one object, configured and fitted once, scoring many answers.
 
-    scorer = AnswerScorer().fit(bank.questions)
+    scorer = AnswerScorer(embedder=...).fit(bank.questions)
     report = scorer.score_text("I keep secrets in Vault ...", bank.get("devsecops-03"))
     report = scorer.score_words(recognised_words, question, duration_s=62.0)  # speech
 
-How a score is made (the README has a worked example):
+How a score is made (the README has a worked example of each rule):
 
-1. similarity: TF-IDF cosine between the answer and the model answer (`scoring.similarity`);
-2. relevance: how far the similarity rises above what an unrelated answer gets. Each question's
-   baseline is the median similarity of the *other* questions' model answers to its own, so
-   ordinary shared vocabulary earns nothing; the first `dead_zone` of relevance is also
-   ignored;
-3. similarity part: relevance ** `curve_exponent` (a concave curve: the first steps towards the
-   model answer count most, as human graders judge), times `similarity_weight` x 100;
-4. coverage part: the weighted share of key concepts covered (a concept the recogniser may have
-   mis-heard counts `possible_credit`; a concept that many other questions' model answers also
-   mention counts less), times the remaining weight x 100;
-5. caps: an answer that only lists terms is capped at `keyword_list_cap`; no words at all is 0.
+1. negation: which words are negated ("we don't rotate keys"; `scoring.negation`);
+2. concepts: each key concept is covered, possibly said (a mis-heard word may be it),
+   contradicted (said, but with the opposite polarity to the model answer) or missed; a
+   covered concept counts fully only when its sentence explains something of the question
+   (`scoring.explanation`), not in a bare list or in filler;
+3. similarity: TF-IDF cosine between the model answer and the answer's explaining sentences
+   (`scoring.similarity`), and, with an embedder, the closeness of their meanings;
+4. relevance: how far each rises above what an unrelated answer *of the same length* gets
+   (`scoring.relevance`), blended; the first `dead_zone` is ignored, then a concave curve;
+   what the answer says against its key points earns no similarity either;
+5. score: similarity part plus coverage part; an answer that only lists terms is capped at
+   the top of the weak band; no words at all is 0.
 """
 
 from __future__ import annotations
@@ -25,13 +26,17 @@ import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from scoring.concepts import DEFAULT_FUZZY_THRESHOLD, ConceptMatcher, ConceptSpec, PhraseMatch
+from scoring.concepts import DEFAULT_FUZZY_THRESHOLD, ConceptSpec, PhraseMatch
 from scoring.delivery import SINGLE_FILLERS, UNSURE_PROBABILITY, delivery_metrics
-from scoring.derive import derive_concepts
+from scoring.explanation import Explanation
+from scoring.feedback import with_feedback
 from scoring.keyword_list import looks_like_keyword_list
-from scoring.similarity import TfidfSimilarity, Vector, prepare, question_stems
+from scoring.model import QuestionModel, TextEmbedder, build_model, embed
+from scoring.negation import Negation, find_negation
+from scoring.relevance import baseline_at
+from scoring.similarity import TfidfSimilarity, prepare, question_stems
 from scoring.text import Token, tokenize
 from scoring.types import (
     Band,
@@ -44,35 +49,43 @@ from scoring.types import (
     TimedWord,
 )
 
-DEFAULT_BASELINE = 0.15  # used when there is no other model answer to compare with
 MAX_ANSWER_CHARS = 200_000  # longer input is scored on its first part (a 1 MB paste stays fast)
-SHORT_ANSWER_WORDS = 40
+CONFIG_VERSION = 2  # fitted states saved by an earlier version are refitted
+EMBED_BATCH = 256
 
 
 @dataclass
-class _QuestionModel:
-    """Everything about one question that does not depend on the answer."""
+class _Analysis:
+    """One answer, read: its tokens, what became of each concept, and the tokens whose
+    similarity counts (sentences that only name concepts are left out)."""
 
     question: ScorableQuestion
-    drop: frozenset[str]
-    reference: Vector  # TF-IDF vectors of the prepared model answer
-    baseline: float
-    specs: list[ConceptSpec]
-    weights: list[float]  # effective weights (bank weight, discounted when shared)
-    shared: list[int]
-    matcher: ConceptMatcher
-    derived: bool
+    model: QuestionModel
+    answer: str
+    tokens: list[Token]
+    results: list[ConceptResult]
+    chosen: list[Token]
+    delivery: DeliveryReport | None
+    empty: bool = False
 
 
 class AnswerScorer:
-    """Scores answers against questions. Configure in `__init__`, `fit` once, `score` often."""
+    """Scores answers against questions. Configure in `__init__`, `fit` once, `score` often.
+
+    `embedder` (optional): a `scoring.model.TextEmbedder` that adds the closeness of meaning
+    to the similarity; without one, similarity is TF-IDF alone. Every other parameter was
+    chosen by measurement on all the development sets at once (README, "How well the score
+    agrees with humans")."""
 
     def __init__(self, *, char_ngram_range: tuple[int, int] = (2, 5), use_words: bool = True,
                  similarity_weight: float = 0.6, derived_similarity_weight: float = 0.8,
-                 curve_exponent: float = 0.5,
-                 dead_zone: float = 0.05, shared_concept_discount: float = 1.0,
-                 possible_credit: float = 0.5, keyword_list_cap: float = 60.0,
-                 fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD):
+                 curve_exponent: float = 0.5, dead_zone: float = 0.05,
+                 shared_concept_discount: float = 1.0, possible_credit: float = 0.5,
+                 unexplained_credit: float = 0.4, contradiction_penalty: float = 0.5,
+                 keyword_list_cap: float = 34.0, semantic_weight: float = 0.4,
+                 full_coverage: float = 0.9,
+                 fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
+                 embedder: TextEmbedder | None = None):
         self.char_ngram_range = char_ngram_range
         self.use_words = use_words
         self.similarity_weight = similarity_weight
@@ -81,12 +94,18 @@ class AnswerScorer:
         self.dead_zone = dead_zone
         self.shared_concept_discount = shared_concept_discount
         self.possible_credit = possible_credit
+        self.unexplained_credit = unexplained_credit
+        self.contradiction_penalty = contradiction_penalty
         self.keyword_list_cap = keyword_list_cap
+        self.semantic_weight = semantic_weight
+        self.full_coverage = full_coverage
         self.fuzzy_threshold = fuzzy_threshold
+        self.embedder = embedder
         self.similarity_: TfidfSimilarity | None = None
         self.references_: list[tuple[str, str]] = []  # (question id, model answer)
         self.word_idf_: dict[str, float] = {}
-        self._models: dict[tuple, _QuestionModel] = {}
+        self._unseen_idf = 1.0
+        self._models: dict[tuple, QuestionModel] = {}
 
     # ------------------------------------------------------------------ fitting
 
@@ -137,66 +156,49 @@ class AnswerScorer:
         return self
 
     def get_config(self) -> dict:
-        return {"char_ngram_range": list(self.char_ngram_range), "use_words": self.use_words,
-                "similarity_weight": self.similarity_weight,
+        return {"version": CONFIG_VERSION, "char_ngram_range": list(self.char_ngram_range),
+                "use_words": self.use_words, "similarity_weight": self.similarity_weight,
                 "derived_similarity_weight": self.derived_similarity_weight,
                 "curve_exponent": self.curve_exponent, "dead_zone": self.dead_zone,
                 "shared_concept_discount": self.shared_concept_discount,
                 "possible_credit": self.possible_credit,
+                "unexplained_credit": self.unexplained_credit,
+                "contradiction_penalty": self.contradiction_penalty,
                 "keyword_list_cap": self.keyword_list_cap,
+                "semantic_weight": self.semantic_weight if self.embedder else None,
+                "full_coverage": self.full_coverage,
                 "fuzzy_threshold": self.fuzzy_threshold}
 
     def _idf(self, word_stem: str) -> float:
         return self.word_idf_.get(word_stem, self._unseen_idf)
 
-    def _model(self, question: ScorableQuestion) -> _QuestionModel:
+    def _model(self, question: ScorableQuestion) -> QuestionModel:
         # keyed by content: the same question built twice (one per JSON line) is fitted once
         key = (question.id, question.text, question.model_answer,
                tuple((c.name, tuple(c.phrases), c.weight) for c in question.concepts))
         model = self._models.get(key)
         if model is None:
-            model = self._build_model(question)
+            if self.similarity_ is None:
+                raise RuntimeError("AnswerScorer.fit must be called before scoring")
+            model = build_model(question, self.similarity_, self.references_, self._idf,
+                                fuzzy_threshold=self.fuzzy_threshold,
+                                shared_concept_discount=self.shared_concept_discount,
+                                embedder=self.embedder)
             self._models[key] = model
         return model
-
-    def _build_model(self, question: ScorableQuestion) -> _QuestionModel:
-        if self.similarity_ is None:
-            raise RuntimeError("AnswerScorer.fit must be called before score")
-        similarity = self.similarity_
-        drop = question_stems(question.text)
-        reference = similarity.vectorize(prepare(question.model_answer, drop))
-        others = [answer for qid, answer in self.references_
-                  if answer != question.model_answer and qid != question.id]
-        if others:
-            values = sorted(similarity.cosine(similarity.vectorize(prepare(answer, drop)),
-                                              reference) for answer in others)
-            middle = len(values) // 2
-            baseline = values[middle] if len(values) % 2 else \
-                (values[middle - 1] + values[middle]) / 2
-        else:
-            baseline = DEFAULT_BASELINE
-        derived = not question.concepts
-        if derived:
-            specs = derive_concepts(question.model_answer, drop, self._idf)
-        else:
-            specs = [ConceptSpec(concept.name, concept.phrases, concept.weight)
-                     for concept in question.concepts]
-        matcher = ConceptMatcher(specs, self.fuzzy_threshold)
-        shared = [0] * len(specs)
-        for answer in others:
-            for index, match in enumerate(matcher.match(tokenize(answer))):
-                if match is not None:
-                    shared[index] += 1
-        weights = [spec.weight / (1 + self.shared_concept_discount * count)
-                   for spec, count in zip(specs, shared, strict=True)]
-        return _QuestionModel(question, drop, reference, min(baseline, 0.95), specs, weights,
-                              shared, matcher, derived)
 
     # ------------------------------------------------------------------ scoring
 
     def score_text(self, text: str, question: ScorableQuestion) -> ScoreReport:
         """Score a typed answer."""
-        return self._score(text or "", question, None, [], None)
+        return self.score_texts([(text, question)])[0]
+
+    def score_texts(self, answers: Sequence[tuple[str, ScorableQuestion]]) -> list[ScoreReport]:
+        """Score many typed answers (text, question); the same reports as `score_text`, with
+        the meanings of all the answers embedded together (several times faster)."""
+        analyses = [self._analyse(text or "", question, None, [], None)
+                    for text, question in answers]
+        return self._finish(analyses)
 
     def score_words(self, words: Sequence[TimedWord], question: ScorableQuestion,
                     duration_s: float | None = None) -> ScoreReport:
@@ -204,87 +206,160 @@ class AnswerScorer:
         recogniser was unsure of make a concept only "possibly said", and delivery is measured.
         `duration_s` is the whole recording (time before the first word is the lead-in)."""
         text, spans = _join_words(words)
-        return self._score(text, question, list(words) or None, spans, duration_s)
+        return self._finish([self._analyse(text, question, list(words) or None, spans,
+                                           duration_s)])[0]
 
-    def _score(self, answer: str, question: ScorableQuestion,
-               words: list[TimedWord] | None, word_spans: list[tuple[int, int]],
-               duration_s: float | None) -> ScoreReport:
+    def _analyse(self, answer: str, question: ScorableQuestion,
+                 words: list[TimedWord] | None, word_spans: list[tuple[int, int]],
+                 duration_s: float | None) -> _Analysis:
+        """Everything about one answer but its closeness of meaning (embedded in batches)."""
         model = self._model(question)
         answer = answer[:MAX_ANSWER_CHARS]
         tokens = tokenize(answer)
         delivery = delivery_metrics(answer, words, duration_s) if (answer or words) else None
-        content = [token for token in tokens if token.norm not in SINGLE_FILLERS]
-        if not content:
-            return self._empty(question, model, delivery, answer)
+        if not any(token.norm not in SINGLE_FILLERS for token in tokens):
+            return _Analysis(question, model, answer, tokens, [], [], delivery, empty=True)
+        # Only curated concepts can be contradicted: a derived concept is one word of the model
+        # answer, which correct answers often say with a negation ("no need to copy the data"
+        # for "avoids copies"); judging those as contradictions lowered agreement with the
+        # graders of Mohler and SemEval.
+        negation = Negation.none(len(tokens)) if model.derived else \
+            find_negation(answer, tokens)
+        unsure = _unsure_flags(tokens, words, word_spans) if words else None
+        matches = model.matcher.match(tokens, unsure, negation, model.expected_negated)
+        mentions = [(match.first, match.last) for match in matches if match is not None]
+        # Likewise only curated concepts must be explained: derived ones are plain words.
+        explanation = None if model.derived else Explanation(answer, tokens, model.topic,
+                                                             mentions)
+        results = [self._concept_result(spec, shared, match, expected, explanation, tokens,
+                                        answer, words, word_spans)
+                   for spec, shared, match, expected in zip(
+                       model.specs, model.shared, matches, model.expected_negated,
+                       strict=True)]
+        kept = explanation.kept_for_similarity(mentions) if explanation \
+            else [True] * len(tokens)
+        chosen = [token for token, keep in zip(tokens, kept, strict=True) if keep]
+        return _Analysis(question, model, answer, tokens, results, chosen, delivery)
 
+    def _finish(self, analyses: list[_Analysis]) -> list[ScoreReport]:
+        meanings: list[float | None] = [None] * len(analyses)
+        if self.embedder is not None:
+            wanted = [index for index, analysis in enumerate(analyses)
+                      if not analysis.empty and analysis.model.meaning is not None]
+            texts = [" ".join(token.norm for token in analyses[index].chosen)
+                     for index in wanted]
+            for start in range(0, len(wanted), EMBED_BATCH):
+                batch = wanted[start:start + EMBED_BATCH]
+                vectors = embed(self.embedder, texts[start:start + EMBED_BATCH])
+                for index, vector in zip(batch, vectors, strict=True):
+                    target = analyses[index].model.meaning.target
+                    meanings[index] = float(vector @ target) if vector.size else 0.0
+        return [self._empty(analysis) if analysis.empty else
+                self._report(analysis, *self._relevance(analysis, meaning))
+                for analysis, meaning in zip(analyses, meanings, strict=True)]
+
+    def _relevance(self, analysis: _Analysis, meaning: float | None) -> tuple[float, float]:
+        """(TF-IDF similarity, relevance) of the kept tokens: relevance is the rise above an
+        unrelated answer of the same length, blended with the rise in meaning."""
         assert self.similarity_ is not None
-        answer_vector = self.similarity_.vectorize(prepare(tokens, model.drop))
-        similarity = self.similarity_.cosine(answer_vector, model.reference)
-        relevance = max(0.0, (similarity - model.baseline) / (1 - model.baseline))
+        model, length = analysis.model, max(1, len(analysis.chosen))
+        vector = self.similarity_.vectorize(prepare(analysis.chosen, model.drop))
+        similarity = self.similarity_.cosine(vector, model.reference)
+        relevance = _rise(similarity, baseline_at(model.baseline, length))
+        if meaning is not None and model.meaning is not None:
+            rise = _rise(meaning, baseline_at(model.meaning.baseline, length))
+            relevance = (1 - self.semantic_weight) * relevance + self.semantic_weight * rise
+        return similarity, relevance
+
+    def _report(self, analysis: _Analysis, similarity: float, relevance: float) -> ScoreReport:
+        model, results, tokens = analysis.model, analysis.results, analysis.tokens
         lifted = max(0.0, (relevance - self.dead_zone) / (1 - self.dead_zone))
         similarity_part = lifted ** self.curve_exponent
-
-        unsure = _unsure_flags(tokens, words, word_spans) if words else None
-        matches = model.matcher.match(tokens, unsure)
-        results = [self._concept_result(spec, shared, match, tokens, answer, words, word_spans)
-                   for spec, shared, match in zip(model.specs, model.shared, matches,
-                                                  strict=True)]
-        total_weight = sum(model.weights) or 1.0
-        credit = {ConceptStatus.COVERED: 1.0, ConceptStatus.POSSIBLE: self.possible_credit,
-                  ConceptStatus.CONTRADICTED: 0.0, ConceptStatus.MISSED: 0.0}
-        coverage = sum(weight * credit[result.status]
-                       for weight, result in zip(model.weights, results, strict=True)) \
-            / total_weight
-
+        # what the answer says against the key points earns no similarity either
+        mentioned = sum(weight for weight, result in zip(model.weights, results, strict=True)
+                        if result.evidence is not None)
+        against = sum(weight for weight, result in zip(model.weights, results, strict=True)
+                      if result.status is ConceptStatus.CONTRADICTED)
+        if against:
+            similarity_part *= 1 - against / mentioned
+        coverage = self._coverage(model, results)
         # concepts guessed from the model answer deserve less say than curated ones
         weight = self.derived_similarity_weight if model.derived else self.similarity_weight
         similarity_points = 100 * weight * similarity_part
         coverage_points = 100 * (1 - weight) * coverage
         score = similarity_points + coverage_points
-        named = sum(1 for result in results if result.matched)
-        keyword_list = looks_like_keyword_list(answer, tokens, named)
+        keyword_list = looks_like_keyword_list(analysis.answer, tokens,
+                                               sum(1 for result in results if result.matched))
         capped_at = None
         if keyword_list and score > self.keyword_list_cap:
             score, capped_at = self.keyword_list_cap, self.keyword_list_cap
         score = round(min(100.0, max(0.0, score)), 1)
         report = ScoreReport(
-            question_id=question.id, score=score, band=Band.for_score(score),
+            question_id=analysis.question.id, score=score, band=Band.for_score(score),
             similarity=similarity, relevance=relevance, coverage=coverage,
-            concepts=tuple(results), text=answer,
-            keyword_list=keyword_list, derived_concepts=model.derived, word_count=len(tokens),
+            concepts=tuple(results), text=analysis.answer, keyword_list=keyword_list,
+            derived_concepts=model.derived, word_count=len(tokens),
             similarity_points=similarity_points, coverage_points=coverage_points,
-            capped_at=capped_at, delivery=delivery)
-        return _with_feedback(report)
+            capped_at=capped_at, delivery=analysis.delivery)
+        return with_feedback(report)
 
-    def _empty(self, question: ScorableQuestion, model: _QuestionModel,
-               delivery: DeliveryReport | None, text: str) -> ScoreReport:
+    def _coverage(self, model: QuestionModel, results: list[ConceptResult]) -> float:
+        """The weighted share of concepts covered: a possibly said concept counts
+        `possible_credit`, an unexplained mention `unexplained_credit`, and a contradicted
+        one counts against (never below 0 in all)."""
+        credit = {ConceptStatus.COVERED: 1.0, ConceptStatus.POSSIBLE: self.possible_credit,
+                  ConceptStatus.CONTRADICTED: -self.contradiction_penalty,
+                  ConceptStatus.MISSED: 0.0}
+        total = sum(model.weights) or 1.0
+        earned = sum(weight * credit[result.status] *
+                     (1.0 if result.explained else self.unexplained_credit)
+                     for weight, result in zip(model.weights, results, strict=True))
+        return min(1.0, max(0.0, earned / total / self.full_coverage))
+
+    def _empty(self, analysis: _Analysis) -> ScoreReport:
+        model = analysis.model
         results = tuple(ConceptResult(spec.name, spec.weight, ConceptStatus.MISSED, None, shared)
                         for spec, shared in zip(model.specs, model.shared, strict=True))
-        return ScoreReport(question_id=question.id, score=0.0, band=Band.EMPTY, similarity=0.0,
-                           relevance=0.0, coverage=0.0, concepts=results, text=text,
-                           derived_concepts=model.derived, delivery=delivery,
+        return ScoreReport(question_id=analysis.question.id, score=0.0, band=Band.EMPTY,
+                           similarity=0.0, relevance=0.0, coverage=0.0, concepts=results,
+                           text=analysis.answer, derived_concepts=model.derived,
+                           delivery=analysis.delivery,
                            feedback=("No answer was heard. Answer aloud, or check the "
                                      "microphone with 'interviewer devices'.",))
 
     def _concept_result(self, spec: ConceptSpec, shared: int, match: PhraseMatch | None,
+                        expected_negated: bool, explanation: Explanation | None,
                         tokens: list[Token], answer: str, words: list[TimedWord] | None,
                         word_spans: list[tuple[int, int]]) -> ConceptResult:
         if match is None:
             return ConceptResult(spec.name, spec.weight, ConceptStatus.MISSED, None, shared)
-        start_char, end_char = tokens[match.first].start, tokens[match.last].end
+        status, cue = match.status, None
+        first, last = match.first, match.last
+        if match.negated != expected_negated:
+            status = ConceptStatus.CONTRADICTED
+            if match.cue is not None:  # quote from the negation: "never bother with rotation"
+                cue = answer[tokens[match.cue].start:tokens[match.cue].end]
+                first, last = min(first, match.cue), max(last, match.cue)
+        explained = status is ConceptStatus.CONTRADICTED or explanation is None or \
+            explanation.explains(match.first, match.last)
+        start_char, end_char = tokens[first].start, tokens[last].end
         start_time = end_time = None
         if words:
-            first_word = _word_at(word_spans, start_char)
-            last_word = _word_at(word_spans, max(start_char, end_char - 1))
-            start_time = round(words[first_word].start, 2)
-            end_time = round(words[last_word].end, 2)
+            start_time = round(words[_word_at(word_spans, start_char)].start, 2)
+            end_time = round(words[_word_at(word_spans, max(start_char, end_char - 1))].end, 2)
         evidence = Evidence(text=answer[start_char:end_char].strip(), phrase=match.phrase,
                             start_char=start_char, end_char=end_char, start=start_time,
-                            end=end_time, fuzzy=match.fuzzy)
-        return ConceptResult(spec.name, spec.weight, match.status, evidence, shared)
+                            end=end_time, fuzzy=match.fuzzy, cue=cue)
+        return ConceptResult(spec.name, spec.weight, status, evidence, shared, explained)
 
 
 # ---------------------------------------------------------------------- helpers
+
+def _rise(value: float, baseline: float) -> float:
+    """How far `value` rises above `baseline`, as a share of the room above it."""
+    baseline = min(0.95, baseline)
+    return max(0.0, (value - baseline) / (1 - baseline))
+
 
 def _join_words(words: Sequence[TimedWord]) -> tuple[str, list[tuple[int, int]]]:
     """The answer text made from recognised words, and each word's character span in it."""
@@ -312,44 +387,3 @@ def _unsure_flags(tokens: list[Token], words: Sequence[TimedWord],
                   spans: list[tuple[int, int]]) -> list[bool]:
     return [words[_word_at(spans, token.start)].probability < UNSURE_PROBABILITY
             for token in tokens]
-
-
-def _with_feedback(report: ScoreReport) -> ScoreReport:
-    notes: list[str] = []
-    if report.band is Band.OFF_TOPIC and report.covered:
-        names = ", ".join(concept.name for concept in report.covered[:3])
-        notes.append(f"Too little to judge: it names {names}, but does not explain the "
-                     "approach; answer the question in full sentences.")
-    elif report.band is Band.OFF_TOPIC:
-        notes.append("This does not seem to answer the question asked; listen to it again "
-                     "and answer that question.")
-    if report.keyword_list:
-        notes.append("This is a list of terms. Explain how they fit together: what you would "
-                     "do, in what order, and why.")
-    missed = sorted(report.missed, key=lambda concept: -concept.weight)
-    if missed:
-        names = ", ".join(concept.name for concept in missed[:4])
-        more = f" (and {len(missed) - 4} more)" if len(missed) > 4 else ""
-        notes.append(f"Not mentioned: {names}{more}.")
-    if report.possible:
-        names = ", ".join(concept.name for concept in report.possible)
-        notes.append(f"Possibly said, but the recogniser was unsure: {names}.")
-    if report.word_count < SHORT_ANSWER_WORDS and \
-            report.band not in (Band.EMPTY, Band.OFF_TOPIC):
-        notes.append(f"The answer is short ({report.word_count} words); a good spoken answer "
-                     "usually takes a minute or more.")
-    delivery = report.delivery
-    if delivery is not None:
-        if delivery.pace == "fast":
-            notes.append(f"You spoke fast ({delivery.words_per_minute:.0f} words a minute); "
-                         "slow down to about 140.")
-        elif delivery.pace == "slow":
-            notes.append(f"You spoke slowly ({delivery.words_per_minute:.0f} words a minute); "
-                         "about 140 keeps listeners with you.")
-        if delivery.long_pauses:
-            notes.append(f"{len(delivery.long_pauses)} pause(s) over 2 s (longest "
-                         f"{delivery.longest_pause_s:.1f} s).")
-        if delivery.filler_count >= 3:
-            notes.append(f"At least {delivery.filler_count} filler words "
-                         f"({', '.join(sorted(delivery.fillers))}).")
-    return replace(report, feedback=tuple(notes))

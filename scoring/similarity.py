@@ -18,6 +18,7 @@ import math
 import warnings
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from scoring.text import Token, tokenize
@@ -38,16 +39,24 @@ def prepare(text: str | list[Token], drop: frozenset[str] = frozenset()) -> str:
 
 def char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
     """scikit-learn's `analyzer="char_wb"`: n-grams inside each space-padded word."""
-    grams = []
+    grams: list[str] = []
     for word in text.split():
-        padded = f" {word} "
-        length = len(padded)
-        for n in range(min_n, max_n + 1):
-            if length <= n:  # a short word counts once, whole
-                grams.append(padded)
-                break
-            grams.extend(padded[offset:offset + n] for offset in range(length - n + 1))
+        grams.extend(_word_ngrams(word, min_n, max_n))
     return grams
+
+
+@lru_cache(maxsize=65536)
+def _word_ngrams(word: str, min_n: int, max_n: int) -> tuple[str, ...]:
+    """The n-grams of one padded word (cached: answers reuse a small vocabulary)."""
+    grams = []
+    padded = f" {word} "
+    length = len(padded)
+    for n in range(min_n, max_n + 1):
+        if length <= n:  # a short word counts once, whole
+            grams.append(padded)
+            break
+        grams.extend(padded[offset:offset + n] for offset in range(length - n + 1))
+    return tuple(grams)
 
 
 class TfidfSimilarity:

@@ -77,8 +77,10 @@ class Band(str, Enum):
         return cls.OFF_TOPIC
 
 
-# lowest score of each band; below the last, off-topic
-BAND_FLOORS = ((Band.STRONG, 75.0), (Band.PARTIAL, 45.0), (Band.WEAK, 20.0 + 1e-9))
+# Lowest score of each band, below the last: off-topic. Calibrated on the interview set's
+# grades (bench/interview): 5 -> strong, 4 -> strong (or partial at 60 or more), 3 -> partial,
+# 2 -> weak, 0-1 -> weak or off-topic; these floors agree with 83% of the development part.
+BAND_FLOORS = ((Band.STRONG, 70.0), (Band.PARTIAL, 35.0), (Band.WEAK, 10.0))
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class ConceptResult:
     status: ConceptStatus
     evidence: Evidence | None = None
     shared: int = 0  # how many other questions' model answers mention it too
+    explained: bool = True  # False: named in a sentence that explains nothing (a list, filler)
 
     @property
     def matched(self) -> bool:
@@ -132,6 +135,7 @@ class ConceptResult:
             "evidence_cue": evidence.cue if evidence else None,
             "weight": self.weight,
             "shared": self.shared,
+            "explained": self.explained,
         }
 
     @classmethod
@@ -147,7 +151,8 @@ class ConceptResult:
         return cls(name=data["name"], weight=float(data.get("weight", 1.0)),
                    status=ConceptStatus(data.get("status") or (
                        "covered" if data.get("matched") else "missed")),
-                   evidence=evidence, shared=int(data.get("shared", 0)))
+                   evidence=evidence, shared=int(data.get("shared", 0)),
+                   explained=bool(data.get("explained", True)))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from interviewer.settings import setting_options
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 MAX_LINE_BYTES = 4 * 1024 * 1024
 MAX_WEIGHT = 10.0  # as in a bank file
+BATCH = 512  # lines scored together
 log = logging.getLogger(__name__)
 
 
@@ -110,9 +111,9 @@ class JsonLinesScorer:
                 except UserError:
                     pass  # reported when that line is scored
         self._own_scorer = scorer_for_questions(own.values()) if own else None
-        for number, item in items:
-            sys.stdout.write(json.dumps(self._result(number, item, source), allow_nan=False,
-                                        ensure_ascii=False) + "\n")
+        for start in range(0, len(items), BATCH):
+            for result in self._batch(items[start:start + BATCH], source):
+                sys.stdout.write(json.dumps(result, allow_nan=False, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         if self.failures:
             click.echo(f"interviewer: {self.failures} line(s) of {source} could not be "
@@ -120,27 +121,56 @@ class JsonLinesScorer:
             return 2
         return 0
 
-    def _result(self, number: int, item, source: str) -> dict:
-        try:
-            if isinstance(item, str):
-                raise UserError(item)
-            result = self._score(item).to_dict()
-            if "question_id" not in item:
-                result["question_id"] = str(item.get("id", f"line-{number}"))
-            if "id" in item:
-                result["id"] = item["id"]
-            json.dumps(result, allow_nan=False)
-            return result
-        except (UserError, BankError) as error:
+    def _batch(self, items: list, source: str) -> list[dict]:
+        """The results of a batch of lines, in order: lines that share a scorer are scored
+        together (their meanings are embedded at once)."""
+        results: dict[int, dict] = {}
+        groups: dict[int, tuple] = {}
+        for number, item in items:
+            try:
+                if isinstance(item, str):
+                    raise UserError(item)
+                scorer, question, answer = self._prepare(item)
+                groups.setdefault(id(scorer), (scorer, []))[1].append(
+                    (number, item, question, answer))
+            except Exception as error:
+                results[number] = self._failure(number, error, source)
+        for scorer, members in groups.values():
+            try:
+                reports = scorer.score_texts([(answer, question)
+                                              for _, _, question, answer in members])
+            except Exception:  # find the line at fault: score them one by one
+                reports = [None] * len(members)
+            for (number, item, question, answer), report in zip(members, reports,
+                                                                 strict=True):
+                try:
+                    report = report or scorer.score_text(answer, question)
+                    results[number] = self._output(number, item, report)
+                except Exception as error:
+                    results[number] = self._failure(number, error, source)
+        return [results[number] for number, _ in items]
+
+    def _output(self, number: int, item: dict, report) -> dict:
+        result = report.to_dict()
+        if "question_id" not in item:
+            result["question_id"] = str(item.get("id", f"line-{number}"))
+        if "id" in item:
+            result["id"] = item["id"]
+        json.dumps(result, allow_nan=False)
+        return result
+
+    def _failure(self, number: int, error: BaseException, source: str) -> dict:
+        if isinstance(error, (UserError, BankError)):
             message = str(error)
-        except Exception as error:  # a bug must not cost the other lines their results
-            log.exception("scoring line %d failed", number)
+        else:  # a bug must not cost the other lines their results
+            log.error("scoring line %d failed", number, exc_info=error)
             message = f"internal error ({type(error).__name__}); the log has the details"
         self.failures += 1
         click.echo(f"{source}:{number}: {message}", err=True)
         return {"line": number, "error": message}
 
-    def _score(self, item: dict):
+    def _prepare(self, item: dict):
+        """(scorer, question, answer) for a line, or UserError saying what is wrong."""
         from interviewer.judging import scorer_for
 
         answer = item.get("answer")
@@ -151,9 +181,9 @@ class JsonLinesScorer:
         if "question_id" in item:
             bank = self._bank(item.get("bank"))
             question = find_question(bank, _text_field(item, "question_id"))
-            return scorer_for(bank).score_text(answer, question)
+            return scorer_for(bank), question, answer
         question = _question_from_item(item)
-        return self._own_scorer.score_text(answer, question)
+        return self._own_scorer, question, answer
 
     def _bank(self, ref):
         from bank import load_bank

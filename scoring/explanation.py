@@ -1,0 +1,77 @@
+"""Whether the answer explains the key terms it names, or only names them.
+
+A candidate who says "I keep every secret in Vault and hand out short-lived credentials" has
+explained something; one who says "Vault, OIDC, gitleaks, rotation" or scatters "There's also
+Vault." through talk about culture has not. The test is simple and visible: a mention of a
+key concept is *explained* when its sentence also holds a word of the question's topic — a
+content word of the model answer or of the question — that is not itself part of a concept's
+name or aliases; or when the sentence relates two or more concepts in prose ("every request
+is authenticated from a strong identity and its context": at least `PROSE_WORDS` words, a
+quarter of them function words, which a list has not). Sentences that name concepts and
+explain none of them earn no similarity points either: the similarity is measured on the
+rest of the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from scoring.negation import FORWARD
+from scoring.text import Token, tokenize
+
+_SENTENCE_BREAK = re.compile(r"[.;!?\n]")
+PROSE_WORDS, PROSE_FUNCTION_SHARE = 8, 0.25
+
+
+def sentence_numbers(text: str, tokens: Sequence[Token]) -> list[int]:
+    """The sentence of each token (a new one after . ; ! ? or a line break)."""
+    numbers, current = [], 0
+    for index, token in enumerate(tokens):
+        if index and _SENTENCE_BREAK.search(text[tokens[index - 1].end:token.start]):
+            current += 1
+        numbers.append(current)
+    return numbers
+
+
+def topic_words(model_answer: str, question: str, phrases: Iterable[str]) -> frozenset[str]:
+    """Stems that show an answer is talking about the question: content words of the model
+    answer and the question, minus the words of the concepts' names and aliases (naming a
+    concept is not explaining it) and negation words."""
+    terms = {token.stem for phrase in phrases for token in tokenize(phrase)}
+    return frozenset(token.stem for token in tokenize(f"{model_answer} {question}")
+                     if not token.is_stop and token.norm not in FORWARD
+                     and token.stem not in terms)
+
+
+class Explanation:
+    """Which sentences of an answer explain something, given the question's topic words and
+    where concepts were found (first and last token of each mention)."""
+
+    def __init__(self, text: str, tokens: Sequence[Token], topic: frozenset[str],
+                 mentions: Sequence[tuple[int, int]] = ()):
+        self.sentence_of = sentence_numbers(text, tokens)
+        self.explaining = {self.sentence_of[token.index] for token in tokens
+                           if token.stem in topic and not token.is_stop
+                           and token.norm not in FORWARD}
+        concepts_in: dict[int, int] = {}
+        for first, _last in mentions:
+            concepts_in[self.sentence_of[first]] = concepts_in.get(self.sentence_of[first],
+                                                                   0) + 1
+        for sentence, count in concepts_in.items():
+            words = [token for token in tokens if self.sentence_of[token.index] == sentence]
+            function_share = sum(token.is_stop for token in words) / len(words)
+            if count >= 2 and len(words) >= PROSE_WORDS and \
+                    function_share >= PROSE_FUNCTION_SHARE:
+                self.explaining.add(sentence)
+
+    def explains(self, first: int, last: int) -> bool:
+        """Whether the mention at tokens first..last stands in an explaining sentence."""
+        return any(self.sentence_of[index] in self.explaining
+                   for index in range(first, last + 1))
+
+    def kept_for_similarity(self, mentions: Sequence[tuple[int, int]]) -> list[bool]:
+        """For each token: False when its sentence names concepts and explains none."""
+        bare = {self.sentence_of[index] for first, last in mentions
+                for index in range(first, last + 1)} - self.explaining
+        return [sentence not in bare for sentence in self.sentence_of]
