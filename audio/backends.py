@@ -10,12 +10,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from audio.errors import ModelError
-
-if TYPE_CHECKING:
-    from audio.stt import SpeechToText
 
 
 @dataclass(frozen=True)
@@ -30,7 +26,8 @@ class Backend:
     def installed(self) -> bool:
         return all(importlib.util.find_spec(module) is not None for module in self.requires)
 
-    def load_class(self) -> type[SpeechToText]:
+    def load_class(self) -> type:
+        """The backend's `audio.stt.SpeechToText` subclass (its module imported now)."""
         return getattr(importlib.import_module(self.module), self.class_name)
 
 

@@ -2,14 +2,14 @@
 
 A candidate who says "I keep every secret in Vault and hand out short-lived credentials" has
 explained something; one who says "Vault, OIDC, gitleaks, rotation" or scatters "There's also
-Vault." through talk about culture has not. The test is simple and visible: a mention of a
-key concept is *explained* when its sentence also holds a word of the question's topic — a
-content word of the model answer or of the question — that is not itself part of a concept's
-name or aliases; or when the sentence relates two or more concepts in prose ("every request
-is authenticated from a strong identity and its context": at least `PROSE_WORDS` words, a
-quarter of them function words, which a list has not). Sentences that name concepts and
-explain none of them earn no similarity points either: the similarity is measured on the
-rest of the answer.
+Vault." through talk about culture has not. The test is simple and visible. A sentence
+explains when it holds a word of the question's topic — a content word of the model answer or
+of the question — that is not a word of any concept's name or aliases; or when it reads as
+prose (at least `PROSE_WORDS` words, a quarter of them function words, which a list has not)
+and either relates two concepts or holds a topic word outside the concepts it names ("if
+something leaks anyway I rotate the secret"). A concept counts fully only where it is named in
+an explaining sentence, and sentences that name concepts and explain none earn no similarity
+points either: the similarity is measured on the rest of the answer.
 """
 
 from __future__ import annotations
@@ -34,36 +34,44 @@ def sentence_numbers(text: str, tokens: Sequence[Token]) -> list[int]:
     return numbers
 
 
-def topic_words(model_answer: str, question: str, phrases: Iterable[str]) -> frozenset[str]:
-    """Stems that show an answer is talking about the question: content words of the model
-    answer and the question, minus the words of the concepts' names and aliases (naming a
-    concept is not explaining it) and negation words."""
-    terms = {token.stem for phrase in phrases for token in tokenize(phrase)}
-    return frozenset(token.stem for token in tokenize(f"{model_answer} {question}")
-                     if not token.is_stop and token.norm not in FORWARD
-                     and token.stem not in terms)
+def topic_words(model_answer: str, question: str,
+                phrases: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(topic, terms): the stems of the content words of the model answer and the question
+    (negation words aside), and those of them that are words of a concept's name or aliases."""
+    topic = frozenset(token.stem for token in tokenize(f"{model_answer} {question}")
+                      if not token.is_stop and token.norm not in FORWARD)
+    terms = frozenset(token.stem for phrase in phrases for token in tokenize(phrase))
+    return topic, topic & terms
 
 
 class Explanation:
     """Which sentences of an answer explain something, given the question's topic words and
     where concepts were found (first and last token of each mention)."""
 
-    def __init__(self, text: str, tokens: Sequence[Token], topic: frozenset[str],
+    def __init__(self, text: str, tokens: Sequence[Token],
+                 topic: tuple[frozenset[str], frozenset[str]],
                  mentions: Sequence[tuple[int, int]] = ()):
+        words, terms = topic
         self.sentence_of = sentence_numbers(text, tokens)
-        self.explaining = {self.sentence_of[token.index] for token in tokens
-                           if token.stem in topic and not token.is_stop
-                           and token.norm not in FORWARD}
+        named = {index for first, last in mentions for index in range(first, last + 1)}
+        context = [token for token in tokens if token.stem in words
+                   and token.index not in named and not token.is_stop
+                   and token.norm not in FORWARD]
+        self.explaining = {self.sentence_of[token.index] for token in context
+                           if token.stem not in terms}
+        loose = {self.sentence_of[token.index] for token in context}
         concepts_in: dict[int, int] = {}
         for first, _last in mentions:
-            concepts_in[self.sentence_of[first]] = concepts_in.get(self.sentence_of[first],
-                                                                   0) + 1
+            sentence = self.sentence_of[first]
+            concepts_in[sentence] = concepts_in.get(sentence, 0) + 1
         for sentence, count in concepts_in.items():
-            words = [token for token in tokens if self.sentence_of[token.index] == sentence]
-            function_share = sum(token.is_stop for token in words) / len(words)
-            if count >= 2 and len(words) >= PROSE_WORDS and \
-                    function_share >= PROSE_FUNCTION_SHARE:
+            if (count >= 2 or sentence in loose) and self._prose(tokens, sentence):
                 self.explaining.add(sentence)
+
+    def _prose(self, tokens: Sequence[Token], sentence: int) -> bool:
+        words = [token for token in tokens if self.sentence_of[token.index] == sentence]
+        return len(words) >= PROSE_WORDS and \
+            sum(token.is_stop for token in words) / len(words) >= PROSE_FUNCTION_SHARE
 
     def explains(self, first: int, last: int) -> bool:
         """Whether the mention at tokens first..last stands in an explaining sentence."""

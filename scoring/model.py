@@ -59,7 +59,7 @@ class QuestionModel:
     matcher: ConceptMatcher
     derived: bool  # concepts derived from the model answer, not curated
     expected_negated: list[bool]  # concepts the model answer says in a negation
-    topic: frozenset[str]  # words that show an answer explains (scoring.explanation)
+    topic: tuple[frozenset[str], frozenset[str]]  # topic words and term words (explanation)
 
 
 def build_model(question: ScorableQuestion, similarity: TfidfSimilarity,
@@ -117,7 +117,8 @@ def _meaning(model_answer: str, others: list[str],
 
 def closeness(embedder: TextEmbedder, text: str, target: np.ndarray) -> float:
     """Cosine of the text's embedding with `target` (0 for a text with no words)."""
-    return float(embed(embedder, [text])[0] @ target)
+    vector = embed(embedder, [text])[0]
+    return float(vector @ target) if vector.size else 0.0
 
 
 def embed(embedder: TextEmbedder, texts: list[str]) -> np.ndarray:

@@ -14,7 +14,7 @@ from bench.common import REPO, shared_dir, word_error_rate
 wer = word_error_rate
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared() -> Path:
     found = shared_dir()
     if found is None:
@@ -22,14 +22,21 @@ def shared() -> Path:
     return found
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory) -> Path:
+    """One cache folder for every CLI run of the session: derived files (the fitted scorer,
+    the converted openai-whisper checkpoint) are made once, as on a user's machine."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def app_env(tmp_path: Path) -> dict[str, str]:
+def app_env(tmp_path: Path, shared_cache: Path) -> dict[str, str]:
     """Environment for running the CLI with its data and settings in a temporary folder."""
     env = dict(os.environ)
     env.pop("INTERVIEWER_CONFIG", None)
     env["INTERVIEWER_DATA_DIR"] = str(tmp_path / "data")
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no settings file: the defaults
-    env["INTERVIEWER_CACHE_DIR"] = str(tmp_path / "cache")
+    env["INTERVIEWER_CACHE_DIR"] = str(shared_cache)
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

@@ -35,8 +35,10 @@ def play_into_mic(path) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def candidate_answer(tmp_path_factory):
+    """About 30 s: long enough for a stretch of speech to be cut at 15 s while recording."""
+    text = ". ".join(BANK.get("devsecops-08").model_answer.split(". ")[:3]) + "."
     tts = TextToSpeech(voice="en-us", rate=150, out_dir=tmp_path_factory.mktemp("candidate"))
-    return tts.synthesize(BANK.get("devsecops-08").model_answer)
+    return tts.synthesize(text)
 
 
 def test_virtual_mic_answer_ends_on_silence_and_transcribes(pulse, tmp_path, candidate_answer):
@@ -67,7 +69,7 @@ def test_virtual_mic_answer_ends_on_silence_and_transcribes(pulse, tmp_path, can
     samples, rate = read_wav(recording.path)
     assert rate == 16000 and abs(samples.size / rate - recording.duration_s) < 0.05
     # stretches of speech were handed over as they closed, in order, covering the answer
-    assert len(chunks) >= 3 and [offset for offset, _ in chunks] == sorted(o for o, _ in chunks)
+    assert len(chunks) >= 2 and [offset for offset, _ in chunks] == sorted(o for o, _ in chunks)
     stt = load_speech_to_text(SpeechToTextOptions(glossary=BANK.glossary()))
     transcript = stt.transcribe(samples)
     assert wer([candidate_answer.text], [transcript.text]) <= 0.25, transcript.text

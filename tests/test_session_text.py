@@ -82,5 +82,7 @@ def test_demo_runs_and_stores_a_session(run_cli, app_env):
     assert history["sessions"][0]["mode"] == "demo"
     assert [a["status"] for a in history["answers"]] == ["scored"] * 3
     scores = [a["score"] for a in history["answers"]]
-    assert scores[0] > scores[2]  # the explained answer beats the list of terms
-    assert history["answers"][2]["report"]["keyword_list"]
+    # the explained answer beats the list of terms, which stays weak (speech errors can
+    # make it read less like a list, so the band is what is checked)
+    assert scores[0] > scores[2] and scores[2] < 35
+    assert history["answers"][0]["kind"] == "spoken" and history["answers"][0]["transcript"]

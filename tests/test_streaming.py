@@ -150,20 +150,22 @@ def test_a_decoding_error_reaches_finish():
 
 
 def test_the_model_may_still_be_loading():
-    loaded = threading.Event()
+    asked, loaded = threading.Event(), threading.Event()
     recogniser = RecordingRecogniser()
 
     def model():
-        loaded.wait(5)
+        asked.set()
+        assert loaded.wait(30), "the test never let the model load"
         return recogniser
 
     streamer = StreamingTranscriber(model)
     streamer.chunk(seconds(9), 0.0)
     streamer.last(seconds(2), 9.0)
-    time.sleep(0.2)
-    assert recogniser.calls == []  # waiting, in order, for the model
+    assert asked.wait(30)  # the worker is waiting for the model, the stretches queued
+    assert recogniser.calls == [] and streamer.partial_text() == ""
     loaded.set()
     assert streamer.finish(11.0, 11.0).text == "[0.0-9.0] [9.0-11.0]"
+    assert recogniser.calls == [(0.0, 9.0), (9.0, 2.0)]  # in order, once the model was there
 
 
 # ------------------------------------------------------------------ the real path
@@ -176,9 +178,9 @@ def stt():
 
 @pytest.fixture(scope="module")
 def long_answer(tmp_path_factory):
-    """About 35 s of two bank answers, so that several stretches close while speaking."""
-    text = BANK.get("devsecops-04").model_answer + " " + BANK.get("devsecops-11").model_answer
-    tts = TextToSpeech(voice="en-us", rate=170, out_dir=tmp_path_factory.mktemp("long"))
+    """About 30 s of a bank answer, so that stretches close while speaking."""
+    text = ". ".join(BANK.get("devsecops-11").model_answer.split(". ")[:4]) + "."
+    tts = TextToSpeech(voice="en-us", rate=165, out_dir=tmp_path_factory.mktemp("long"))
     return tts.synthesize(text)
 
 
