@@ -1,9 +1,16 @@
-"""Reading recordings for review: wav, flac, mp3, m4a, ogg (and a few more), as 16 kHz mono."""
+"""Reading recordings for review: wav, flac, mp3, m4a, ogg (and a few more), as 16 kHz mono.
+
+`load_audio` reads a whole recording; `read_windows` reads it a window at a time, so that a
+two-hour recording is never in memory at once (at 16 kHz it would take 460 MB as floats).
+Decoding is PyAV's (FFmpeg inside the wheel), as faster-whisper does it.
+"""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -12,14 +19,15 @@ from audio.errors import AudioFileError
 from audio.vad import SAMPLE_RATE
 
 SUPPORTED = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
+WINDOW_S = 600.0  # ten minutes a window: 38 MB of samples
 
 
 def is_audio_file(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED
 
 
-def load_audio(path: str | Path) -> np.ndarray:
-    """Decode a recording to 16 kHz mono float32. AudioFileError says what is wrong."""
+def check_audio_file(path: str | Path) -> Path:
+    """The path, or AudioFileError saying what is wrong with it before decoding starts."""
     path = Path(path)
     if not path.exists():
         raise AudioFileError(f"{path}: no such file; check the path")
@@ -33,19 +41,84 @@ def load_audio(path: str | Path) -> np.ndarray:
                              "permissions")
     if path.stat().st_size == 0:
         raise AudioFileError(f"{path}: the file is empty (0 bytes); record it again")
-    from faster_whisper.audio import decode_audio
+    return path
 
+
+def probe_audio(path: str | Path) -> float | None:
+    """Check that a recording can be decoded (its first frame is read) and return its
+    duration in seconds when the container says it. AudioFileError when it cannot."""
+    import av
+
+    path = check_audio_file(path)
     try:
-        audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise AudioFileError(f"{path}: contains no audio; record it again")
+            stream = container.streams.audio[0]
+            next(container.decode(stream))
+            if stream.duration is not None and stream.time_base is not None:
+                return float(stream.duration * stream.time_base)
+            return container.duration / 1e6 if container.duration else None
+    except AudioFileError:
+        raise
+    except StopIteration:
+        raise AudioFileError(f"{path}: contains no audio; record it again") from None
+    except Exception as error:
+        raise AudioFileError(_unreadable(path, error)) from error
+
+
+def load_audio(path: str | Path) -> np.ndarray:
+    """Decode a whole recording to 16 kHz mono float32. AudioFileError says what is wrong."""
+    windows = [samples for _, samples in read_windows(path)]
+    return np.concatenate(windows) if len(windows) > 1 else windows[0]
+
+
+def read_windows(path: str | Path, window_s: float = WINDOW_S
+                 ) -> Iterator[tuple[float, np.ndarray]]:
+    """(offset in seconds, samples) for consecutive windows of a recording, 16 kHz mono
+    float32. AudioFileError when the file cannot be decoded or holds no audio."""
+    import av
+
+    path = check_audio_file(path)
+    window = int(window_s * SAMPLE_RATE)
+    resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono",
+                                                  rate=SAMPLE_RATE)
+    pending: list[np.ndarray] = []
+    held, offset, delivered = 0, 0, False
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            for frame in container.decode(audio=0):
+                for part in resampler.resample(frame):
+                    samples = part.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
+                    pending.append(samples)
+                    held += samples.size
+                    while held >= window:
+                        joined = np.concatenate(pending)
+                        yield offset / SAMPLE_RATE, joined[:window]
+                        delivered = True
+                        pending, held = [joined[window:]], joined.size - window
+                        offset += window
+            for part in resampler.resample(None):  # what the resampler still holds
+                pending.append(part.to_ndarray().reshape(-1).astype(np.float32) / 32768.0)
+    except AudioFileError:
+        raise
     except Exception as error:  # PyAV raises many kinds; all mean "not decodable"
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else \
-            type(error).__name__
-        detail = re.sub(r"^\[Errno -?\d+\]\s*|:\s*'[^']*'$", "", detail)[:100]
-        raise AudioFileError(f"{path}: not a readable {path.suffix.lstrip('.')} file "
-                             f"({detail}); is it damaged or of another format?") from error
-    if audio.size == 0:
+        raise AudioFileError(_unreadable(path, error)) from error
+    finally:
+        del resampler
+        gc.collect()  # PyAV's resampler keeps buffers until collected (faster-whisper #390)
+    rest = np.concatenate(pending) if pending else np.zeros(0, dtype=np.float32)
+    if rest.size:
+        yield offset / SAMPLE_RATE, rest
+    elif not delivered:
         raise AudioFileError(f"{path}: contains no audio; record it again")
-    return np.asarray(audio, dtype=np.float32)
+
+
+def _unreadable(path: Path, error: BaseException) -> str:
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    detail = re.sub(r"^\[Errno -?\d+\]\s*|:\s*'[^']*'$", "", detail)[:100]
+    return f"{path}: not a readable {path.suffix.lstrip('.')} file ({detail}); is it damaged " \
+           "or of another format?"
 
 
 def encode_mp3(samples: np.ndarray, samplerate: int = SAMPLE_RATE, bitrate: int = 32000) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
@@ -10,6 +11,7 @@ from audio.devices import _sounddevice, find_device
 from audio.errors import AudioDeviceError
 
 BLOCK = 1024
+PLAYBACK_SLACK_S = 5.0
 
 
 def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
@@ -54,10 +56,12 @@ def play(samples: np.ndarray, samplerate: int, device: int | str | None = None,
         raise AudioDeviceError(f"cannot play on '{output.name}': {error}; choose another "
                                "output with --output-device (see 'interviewer devices')") \
             from error
+    # a device that stops taking audio must not hold the caller: give up well after the end
+    deadline = time.monotonic() + data.size / rate + PLAYBACK_SLACK_S
     with stream:
         try:
             while not finished.wait(0.05):
-                if stop is not None and stop.is_set():
+                if (stop is not None and stop.is_set()) or time.monotonic() > deadline:
                     stream.abort()
                     return False
         except KeyboardInterrupt:

@@ -26,6 +26,7 @@ MAX_EXTRA_S = 0.6  # a closed stretch may end in this much more padding than its
 # short (each decode costs ~0.55 s however short the audio: Whisper encodes a 30 s window).
 FULL_EARLY_S = 8.0
 MIN_PIECE_S = 2.5
+FINISH_TIMEOUT_S = 120.0  # the stretches left when an answer ends take seconds, not minutes
 
 
 class _Cancelled(Exception):
@@ -188,12 +189,16 @@ class StreamingTranscriber:
         self._queue.put(None)
         self._worker.join(timeout)
 
-    def finish(self, duration_s: float, speech_s: float) -> Transcript:
+    def finish(self, duration_s: float, speech_s: float,
+               timeout: float = FINISH_TIMEOUT_S) -> Transcript:
         """Wait for the queued stretches, then assemble the transcript (phantoms removed).
-        Raises the first decoding error, so the caller can fall back to the recording."""
+        Raises the first decoding error — or TimeoutError when the decoder has not finished
+        within `timeout` — so the caller can fall back to the recording."""
         self._ending.set()
         self._queue.put(None)
-        self._worker.join()
+        self._worker.join(timeout)
+        if self._worker.is_alive():
+            raise TimeoutError(f"the live transcription did not finish within {timeout:.0f} s")
         if self._error is not None:
             raise self._error
         with self._lock:

@@ -10,6 +10,7 @@ near-silence ("Thank you.", "You") give an empty transcript.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -96,6 +97,33 @@ class SpeechToText(ABC):
                 segments = self._decode(audio, chunks)
         speech = sum(end - start for start, end in chunks) / SAMPLE_RATE
         return self.finish(segments, audio.size / SAMPLE_RATE, speech)
+
+    def transcribe_file(self, path: str | Path) -> Transcript:
+        """A recording of any length, read and decoded ten minutes at a time (a stretch of
+        speech that runs past the end of a window is decoded with the next one)."""
+        from audio.files import read_windows
+
+        segments: list[Segment] = []
+        speech = duration = 0.0
+        windows = read_windows(path)
+        current = next(windows)
+        for following in itertools.chain(windows, [None]):
+            offset, samples = current
+            duration = offset + samples.size / SAMPLE_RATE
+            chunks = speech_chunks(samples, self.options.max_chunk_s)
+            carry = samples.size
+            if following is not None and chunks and \
+                    chunks[-1][1] >= samples.size - SAMPLE_RATE // 2:
+                carry = chunks.pop()[0]  # the speech goes on in the next window
+            if chunks:
+                with self._lock:
+                    segments += [_shift(segment, offset)
+                                 for segment in self._decode(samples, chunks)]
+            speech += sum(end - start for start, end in chunks) / SAMPLE_RATE
+            if following is not None:
+                current = (offset + carry / SAMPLE_RATE,
+                           np.concatenate([samples[carry:], following[1]]))
+        return self.finish(segments, duration, speech)
 
     def transcribe_chunk(self, chunk: np.ndarray, offset_s: float) -> list[Segment]:
         """Decode one stretch of speech (at most ~30 s) that starts `offset_s` into the

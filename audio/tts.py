@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import sys
 import tempfile
 import threading
@@ -26,6 +27,7 @@ from audio.errors import SpeechEngineError
 from audio.vad import SAMPLE_RATE
 
 FILE_WAIT_S = 15.0
+ENGINE_TIMEOUT_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -130,26 +132,56 @@ class TextToSpeech:
                                 "('interviewer devices --voices' lists all)")
 
     def synthesize(self, text: str, path: str | Path | None = None) -> Utterance:
-        """Speak `text` into a WAV file and return its samples. Raises SpeechEngineError."""
+        """Speak `text` into a WAV file and return its samples. Raises SpeechEngineError, and
+        never waits more than about `ENGINE_TIMEOUT_S` (plus a little per character)."""
         text = " ".join(text.split()) or "."
         with self._lock:
             self._count += 1
             target = Path(path) if path else self.out_dir / f"utterance-{self._count:04d}.wav"
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                free = shutil.disk_usage(target.parent).free
+            except OSError as error:
+                raise SpeechEngineError(f"cannot write speech to {target.parent} "
+                                        f"({error.strerror})") from error
+            if free < _bytes_needed(text):
+                raise SpeechEngineError(f"not enough free space in {target.parent} to write "
+                                        "speech (the disk is full?); free some space")
             last_error = "no audio was written"
             for _attempt in range(2):
                 target.unlink(missing_ok=True)
-                # the engine may write (and print "Audio saved to") after runAndWait returns
-                with contextlib.redirect_stdout(_DropLines(sys.stdout)):
-                    self.engine.save_to_file(text, str(target))
-                    self.engine.runAndWait()
-                    try:
-                        samples, rate = _await_wav(target)
-                        return Utterance(text, target, samples, rate)
-                    except SpeechEngineError as error:
-                        last_error = str(error)
+                self._run_engine(text, target, ENGINE_TIMEOUT_S + len(text) / 50)
+                try:
+                    samples, rate = _await_wav(target)
+                    return Utterance(text, target, samples, rate)
+                except SpeechEngineError as error:
+                    last_error = str(error)
             raise SpeechEngineError(f"text-to-speech failed: {last_error}; "
                                     f"{install_hint()} or try another --voice")
+
+    def _run_engine(self, text: str, target: Path, timeout: float) -> None:
+        """One synthesis, stopped after `timeout`: pyttsx3's espeak driver never leaves its
+        loop when writing the file fails (a full disk), so a watchdog ends the loop."""
+        def stop() -> None:
+            with contextlib.suppress(Exception):
+                self.engine.endLoop()
+
+        watchdog = threading.Timer(timeout, stop)
+        watchdog.daemon = True
+        # the engine may write (and print "Audio saved to") after runAndWait returns
+        with contextlib.redirect_stdout(_DropLines(sys.stdout)):
+            self.engine.save_to_file(text, str(target))
+            watchdog.start()
+            try:
+                self.engine.runAndWait()
+            finally:
+                watchdog.cancel()
+
+
+def _bytes_needed(text: str) -> int:
+    """Room for the engine's WAV of `text` (22 kHz 16-bit, about 15 characters a second),
+    twice over, and a megabyte."""
+    return int(len(text) / 15 * 22050 * 2 * 2) + 2**20
 
 
 def _await_wav(path: Path) -> tuple[np.ndarray, int]:

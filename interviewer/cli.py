@@ -9,6 +9,8 @@ commands that need them, so `bank`, `history` and `score` start quickly.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 
 import click
@@ -98,11 +100,25 @@ def _error_line(message: str) -> None:
     click.echo(f"interviewer: {message}", err=True)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: ended like Ctrl-C, so every answer so far and a partial recording are kept."""
+
+
+def _on_sigterm(_signum, _frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning every failure into one line and an exit code."""
+    # Answers, recordings and reports are personal: every file and folder made is private.
+    os.umask(0o077)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        # Without standalone mode click returns a command's exit code instead of exiting
-        returned = cli.main(args=argv, prog_name="interviewer", standalone_mode=False)
+        # the context is made and invoked here rather than by click's main(), which turns
+        # Ctrl-C into an Abort preceded by an empty line on stderr
+        args = sys.argv[1:] if argv is None else list(argv)
+        with cli.make_context("interviewer", args) as ctx:
+            returned = cli.invoke(ctx)
         if isinstance(returned, int) and returned:
             sys.exit(returned)
     except click.exceptions.Exit as done:
@@ -114,6 +130,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         _error_line("interrupted")
         sys.exit(130)
+    except Terminated:
+        _error_line("terminated; every answer so far is kept ('interviewer rescore' finishes "
+                    "unscored ones)")
+        sys.exit(143)
     except click.ClickException as error:
         _error_line(error.format_message())
         sys.exit(error.exit_code if error.exit_code else 2)

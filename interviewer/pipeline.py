@@ -146,13 +146,21 @@ class AnswerPipeline:
             self.update(ticket, status="transcribed", transcript_text=captured.text)
             report = scorer.score_text(captured.text, ticket.question)
             return self._scored(ticket, report, None)
-        if captured.ended_by is not None:
-            self.update(ticket, status="recorded", duration_s=captured.duration_s,
-                        lead_in_s=captured.lead_in_s, ended_by=captured.ended_by)
-        transcript = captured.transcript or self._streamed(ticket, captured) or \
-            self.transcribe(ticket, captured)
-        duration = captured.duration_s if captured.duration_s is not None \
-            else transcript.duration
+        try:
+            if captured.ended_by is not None:
+                self.update(ticket, status="recorded", duration_s=captured.duration_s,
+                            lead_in_s=captured.lead_in_s, ended_by=captured.ended_by)
+            transcript = captured.transcript or self._streamed(ticket, captured) or \
+                self.transcribe(ticket, captured)
+        finally:
+            # whatever failed (a full disk, say), no decode may outlive the answer: a native
+            # thread still decoding when the interpreter exits aborts it
+            if captured.streamer is not None:
+                captured.streamer.cancel()
+        duration = captured.duration_s
+        if duration is None:  # a file read in windows: its length is known now
+            duration = transcript.duration
+            self.update(ticket, duration_s=duration)
         report = scorer.score_words(timed_words(transcript), ticket.question, duration)
         return self._scored(ticket, report, transcript)
 
@@ -175,16 +183,16 @@ class AnswerPipeline:
         return transcript
 
     def transcribe(self, ticket: AnswerTicket, captured: CapturedAnswer) -> Transcript:
-        """The whole recording, transcribed now (its row is updated either way)."""
-        from audio import load_audio
-
+        """The whole recording, transcribed now (its row is updated either way); a file is
+        read ten minutes at a time, so a long one never sits in memory whole."""
         if self.recogniser is None:
             raise RuntimeError("a spoken answer needs a speech recogniser")
         try:
-            samples = captured.samples if captured.samples is not None \
-                else load_audio(captured.audio_path)
             with self.busy("Transcribing the answer"):
-                transcript = self.recogniser.get().transcribe(samples)
+                recogniser = self.recogniser.get()
+                transcript = recogniser.transcribe(captured.samples) \
+                    if captured.samples is not None \
+                    else recogniser.transcribe_file(captured.audio_path)
         except Exception as error:
             self.update(ticket, status="failed", error=f"transcription failed: {error}")
             raise

@@ -16,8 +16,11 @@ from pathlib import Path
 from interviewer import __version__
 from interviewer.charts import line_chart, sparkline
 from interviewer.questions import bank_of_session
-from interviewer.storage import AnswerRow, SessionRow, Store
+from interviewer.rows import AnswerRow, SessionRow
+from interviewer.storage import Store
 from scoring import ConceptResult, ConceptStatus, DeliveryReport, ScoreReport
+
+MAX_EMBED_S = 600  # longer recordings are linked: ten minutes of MP3 is about 2.4 MB
 
 
 @dataclass
@@ -69,11 +72,16 @@ def highlighted(report: ScoreReport) -> list[Piece]:
 
 
 def _audio(row: AnswerRow, embed: bool) -> tuple[str | None, str | None]:
+    """(audio URI, note): the recording embedded as MP3 (about 4 kB a second), or linked when
+    embedding is off or the recording is longer than MAX_EMBED_S."""
     if not row.audio_path:
         return None, None
     path = Path(row.audio_path)
     if not path.is_file():
         return None, f"recording not found: {path}"
+    if row.duration_s and row.duration_s > MAX_EMBED_S:
+        return path.resolve().as_uri(), f"{row.duration_s / 60:.0f}-minute recording: " \
+                                        "linked, not embedded"
     if not embed:
         return path.resolve().as_uri(), None
     from audio import AudioFileError, load_audio

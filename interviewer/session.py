@@ -9,10 +9,14 @@ cleanly, keeps every answer so far (a partial one too), and says how to finish t
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from audio.errors import AudioDeviceError, SpeechEngineError
 from bank import Bank, FollowUp, Question
+from interviewer.errors import UserError
 from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket
 from interviewer.sources import AnswerInterrupted, AnswerSource
 from interviewer.storage import Store
@@ -150,7 +154,12 @@ class PracticeSession:
             self.pipeline.discard(ticket)
             self.ui.info("No more input: ending the session.")
             return None
-        result = self.pipeline.finish(ticket, captured)
+        try:
+            result = self.pipeline.finish(ticket, captured)
+        except UserError:
+            if captured.text is not None:
+                self._keep_typed(captured.text)
+            raise
         if result.transcript is not None:
             self.ui.transcript(result.transcript.text, result.transcript.warnings)
         self._after(result)
@@ -168,7 +177,15 @@ class PracticeSession:
             self.pipeline.fail(ticket, "interrupted", None, ended_by="interrupted",
                                duration_s=recording.duration_s if recording else None)
             self.ui.warn(f"Partial answer kept: {ticket.audio_path}")
-            raise KeyboardInterrupt from None
+            raise interrupted.signal from None
+
+    def _keep_typed(self, text: str) -> None:
+        """The typed answer could not be stored (a full disk?): show it, and save a copy where
+        the system keeps temporary files, so the candidate does not lose it."""
+        kept = keep_elsewhere(text)
+        where = f" (a copy is in {kept})" if kept else ""
+        self.ui.warn(f"Your answer could not be stored{where}. Here it is, so you can keep it:")
+        self.ui.console.print(text, markup=False, highlight=False, soft_wrap=True)
 
     def _parent(self) -> int | None:
         return self._follow_up_of[0] if self._follow_up_of else None
@@ -213,6 +230,17 @@ class PracticeSession:
         self.ui.console.print(f"  average {mean:.0f} over {len(self.results)} answer(s); "
                               f"'interviewer report --out report.html' makes a report",
                               markup=False)
+
+
+def keep_elsewhere(text: str) -> Path | None:
+    """Save `text` to a new private file in the temporary folder; None if that fails too."""
+    try:
+        handle, name = tempfile.mkstemp(prefix="interviewer-unsaved-answer-", suffix=".txt")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+        return Path(name)
+    except OSError:
+        return None
 
 
 def spoken_summary(result: AnswerResult) -> str:

@@ -26,11 +26,13 @@ DEMO_SILENCE_S = 1.2  # the synthetic candidate has finished after this much sil
 
 
 class AnswerInterrupted(Exception):
-    """Ctrl-C while an answer was being recorded; the recording so far is kept."""
+    """Ctrl-C (or SIGTERM) while an answer was being recorded; the recording so far is kept.
+    `signal` is the KeyboardInterrupt to raise again once the answer is stored."""
 
-    def __init__(self, recording: Recording | None):
+    def __init__(self, recording: Recording | None, signal: KeyboardInterrupt):
         super().__init__("interrupted")
         self.recording = recording
+        self.signal = signal
 
 
 class AnswerSource(Protocol):
@@ -87,11 +89,11 @@ class SpokenAnswers:
             raise
         try:
             recording = self._record(recorder, streamer)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as signal:
             recording = recorder.stop("interrupted")  # the recording first: nothing is lost
             if streamer is not None:
                 streamer.cancel()
-            raise AnswerInterrupted(recording) from None
+            raise AnswerInterrupted(recording, signal) from None
         self.ui.info(f"Recorded {recording.duration_s:.0f} s ({_ending(recording.ended_by)}).")
         if recording.error:
             self.ui.warn(f"{recording.error}; the recording so far is kept in "

@@ -7,18 +7,19 @@ what was left. The schema is versioned (`PRAGMA user_version`) and migrated forw
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from audio.transcript import Transcript
 from interviewer.errors import UserError
-from scoring import ScoreReport
+from interviewer.rows import AnswerRow, SessionRow, read_answer, read_session
 
+DATABASE = "interviewer.sqlite3"
 MIGRATIONS = [
     # 1: sessions and answers
     """
@@ -69,106 +70,16 @@ MIGRATIONS = [
     ALTER TABLE answers ADD COLUMN kind TEXT NOT NULL DEFAULT 'spoken';  -- spoken, typed
     UPDATE answers SET kind = 'typed', backend = NULL WHERE backend = 'typed';
     """,
+    # 3: the process running a session, so a session a killed process left active is closed
+    """
+    ALTER TABLE sessions ADD COLUMN pid INTEGER;
+    """,
 ]
 ANSWER_KINDS = ("spoken", "typed")
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    id: int
-    started_at: str
-    ended_at: str | None
-    mode: str
-    status: str
-    bank_id: str
-    bank_version: str
-    bank_source: str
-    settings: dict
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    id: int
-    session_id: int
-    question_id: str
-    bank_id: str
-    bank_version: str
-    category: str
-    prompt: str
-    attempt: int
-    follow_up_of: int | None
-    status: str
-    kind: str  # "spoken" or "typed"
-    started_at: str
-    ended_at: str | None
-    audio_path: str | None
-    source_path: str | None
-    duration_s: float | None
-    lead_in_s: float | None
-    ended_by: str | None
-    transcript_text: str | None
-    transcript: Transcript | None
-    backend: str | None
-    model: str | None
-    score: float | None
-    band: str | None
-    report: ScoreReport | None
-    error: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The row as `history --json` shows it."""
-        return {"id": self.id, "session_id": self.session_id,
-                "question_id": self.question_id, "bank_id": self.bank_id,
-                "bank_version": self.bank_version, "category": self.category,
-                "prompt": self.prompt, "attempt": self.attempt,
-                "follow_up_of": self.follow_up_of, "status": self.status, "kind": self.kind,
-                "started_at": self.started_at, "ended_at": self.ended_at,
-                "duration_s": self.duration_s, "lead_in_s": self.lead_in_s,
-                "ended_by": self.ended_by, "audio_path": self.audio_path,
-                "transcript": self.transcript_text, "backend": self.backend,
-                "model": self.model, "score": self.score, "band": self.band,
-                "report": self.report.to_dict() if self.report else None,
-                "error": self.error}
-
-
-def _session(row: sqlite3.Row) -> SessionRow:
-    data = dict(row)
-    data["settings"] = _json(data.pop("settings_json"), "settings", data["id"]) or {}
-    return SessionRow(**data)
-
-
-def _answer(row: sqlite3.Row) -> AnswerRow:
-    """A typed row; a stored JSON value that cannot be read is dropped with a note in `error`
-    (rescoring writes it afresh), rather than failing every command that lists answers."""
-    data = dict(row)
-    notes = []
-    transcript = report = None
-    try:
-        raw = _json(data.pop("transcript_json"), "transcript", data["id"])
-        transcript = Transcript.from_dict(raw) if raw else None
-    except (ValueError, KeyError, TypeError) as error:
-        notes.append(f"stored transcript damaged ({error}); 'interviewer rescore' redoes it")
-    try:
-        raw = _json(data.pop("report_json"), "report", data["id"])
-        report = ScoreReport.from_dict(raw) if raw else None
-    except (ValueError, KeyError, TypeError) as error:
-        notes.append(f"stored report damaged ({error}); 'interviewer rescore' redoes it")
-    if notes:
-        data["error"] = "; ".join(filter(None, [data.get("error"), *notes]))
-    return AnswerRow(transcript=transcript, report=report, **data)
-
-
-def _json(text: str | None, what: str, row_id: int) -> Any:
-    if not text:
-        return None
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise ValueError(f"{what} of row {row_id} is not an object")
-    return value
 
 
 class Store:
@@ -181,13 +92,17 @@ class Store:
 
     @classmethod
     def open(cls, data_dir: Path) -> Store:
+        """Open (creating and migrating) the database in `data_dir`, private to the user.
+        Sessions that a killed process left active are closed as interrupted."""
+        from interviewer.files import private_dir
+
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            (data_dir / "recordings").mkdir(exist_ok=True)
+            private_dir(data_dir)
+            private_dir(data_dir / "recordings")
         except OSError as error:
             raise UserError(f"cannot create the data folder {data_dir} ({error.strerror}); "
                             "choose another with --data-dir or INTERVIEWER_DATA_DIR") from error
-        path = data_dir / "interviewer.sqlite3"
+        path = data_dir / DATABASE
         try:
             connection = sqlite3.connect(path, timeout=10, isolation_level=None,
                                          check_same_thread=False)
@@ -198,8 +113,11 @@ class Store:
             store = cls(connection, data_dir)
             store._migrate()
         except sqlite3.DatabaseError as error:
-            raise UserError(f"{path}: cannot open the database ({error}); move the file "
-                            "aside to start afresh, or use another --data-dir") from error
+            raise UserError(_database_problem(path, error)) from error
+        for name in (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm"):
+            with contextlib.suppress(OSError):
+                (data_dir / name).chmod(0o600)
+        store.close_abandoned_sessions()
         return store
 
     def close(self) -> None:
@@ -218,9 +136,8 @@ class Store:
     def _execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
         try:
             return self.connection.execute(sql, params)
-        except sqlite3.OperationalError as error:
-            raise UserError(f"database error in {self.data_dir} ({error}); check free space "
-                            "and permissions") from error
+        except sqlite3.DatabaseError as error:
+            raise UserError(_database_problem(self.data_dir / DATABASE, error)) from error
 
     # ------------------------------------------------------------------ sessions
 
@@ -228,9 +145,31 @@ class Store:
                        settings: dict[str, Any]) -> int:
         cursor = self._execute(
             "INSERT INTO sessions (started_at, mode, status, bank_id, bank_version, "
-            "bank_source, settings_json) VALUES (?, ?, 'active', ?, ?, ?, ?)",
-            (now(), mode, bank_id, bank_version, bank_source, json.dumps(settings)))
+            "bank_source, settings_json, pid) VALUES (?, ?, 'active', ?, ?, ?, ?, ?)",
+            (now(), mode, bank_id, bank_version, bank_source, json.dumps(settings),
+             os.getpid()))
         return int(cursor.lastrowid)
+
+    def close_abandoned_sessions(self) -> list[int]:
+        """Mark sessions left active by a process that no longer runs (killed, crashed) as
+        interrupted, and their unfinished answers too; the answers and recordings are kept
+        (`interviewer rescore` finishes them). Returns the sessions closed."""
+        closed = []
+        for row in self._execute("SELECT id, pid FROM sessions WHERE status = 'active'"):
+            if not is_running(row["pid"]):
+                closed.append(int(row["id"]))
+        for session_id in closed:
+            self._execute("UPDATE answers SET status = 'interrupted' WHERE session_id = ? AND "
+                          "status IN ('recording', 'recorded', 'transcribed')", (session_id,))
+            self._execute("UPDATE sessions SET status = 'interrupted', ended_at = ? WHERE "
+                          "id = ?", (now(), session_id))
+        return closed
+
+    def running(self, session_id: int | None = None) -> list[SessionRow]:
+        """Sessions still active in a live process (all of them, or this one)."""
+        return [session for session in self.sessions()
+                if session.status == "active" and is_running(session.pid)
+                and session_id in (None, session.id)]
 
     def finish_session(self, session_id: int, status: str = "completed") -> None:
         self._execute("UPDATE sessions SET ended_at = ?, status = ? WHERE id = ?",
@@ -240,10 +179,10 @@ class Store:
         row = self._execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
             raise UserError(f"no session {session_id}; 'interviewer history' lists them")
-        return _session(row)
+        return read_session(row)
 
     def sessions(self) -> list[SessionRow]:
-        return [_session(row) for row in
+        return [read_session(row) for row in
                 self._execute("SELECT * FROM sessions ORDER BY id").fetchall()]
 
     def latest_session_id(self) -> int | None:
@@ -297,7 +236,7 @@ class Store:
         row = self._execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
         if row is None:
             raise UserError(f"no answer {answer_id}")
-        return _answer(row)
+        return read_answer(row)
 
     def answers(self, session_id: int | None = None, question_id: str | None = None,
                 statuses: tuple[str, ...] | None = None) -> list[AnswerRow]:
@@ -314,7 +253,7 @@ class Store:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._execute(f"SELECT * FROM answers {where} ORDER BY started_at, id",
                              tuple(params)).fetchall()
-        return [_answer(row) for row in rows]
+        return [read_answer(row) for row in rows]
 
     def mean_scores(self) -> dict[str, float]:
         """Average scored result per question, for 'weakest first' ordering."""
@@ -327,6 +266,7 @@ class Store:
     def forget_session(self, session_id: int) -> tuple[int, int]:
         """Delete a session, its answers and its recordings. Returns (answers, files)."""
         self.session(session_id)
+        self._refuse_running(session_id)
         answers = self.answers(session_id=session_id)
         files = self._delete_recordings(answers)
         folder = self.recordings_dir / f"session-{session_id:05d}"
@@ -336,6 +276,7 @@ class Store:
         return len(answers), files
 
     def forget_all(self) -> tuple[int, int, int]:
+        self._refuse_running(None)
         sessions = self.sessions()
         answers = self.answers()
         files = self._delete_recordings(answers)
@@ -345,6 +286,12 @@ class Store:
         self._execute("DELETE FROM sessions")
         self._execute("VACUUM")
         return len(sessions), len(answers), files
+
+    def _refuse_running(self, session_id: int | None) -> None:
+        busy = self.running(session_id)
+        if busy and busy[0].pid != os.getpid():
+            raise UserError(f"session {busy[0].id} is still running (process {busy[0].pid}); "
+                            "end it first, then forget it")
 
     def _delete_recordings(self, answers: list[AnswerRow]) -> int:
         removed = 0
@@ -356,3 +303,40 @@ class Store:
                     path.unlink()
                     removed += 1
         return removed
+
+
+def is_running(pid: int | None) -> bool:
+    """Whether a process with this id exists (sessions of older versions have none)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
+def _database_problem(path: Path, error: sqlite3.DatabaseError) -> str:
+    """One line for what went wrong with the database, and what to do about it."""
+    text = str(error).lower()
+    try:
+        nearly_full = shutil.disk_usage(path.parent).free < 2**20
+    except OSError:
+        nearly_full = False
+    if "full" in text or nearly_full:
+        return f"{path}: the disk is full, so nothing more can be stored; free some space " \
+               "(what is already stored is kept)"
+    if "readonly" in text or "read-only" in text or "unable to open" in text or \
+            "permission" in text:
+        return f"{path}: the database cannot be written ({error}); check the folder's " \
+               "permissions, or use another --data-dir"
+    if "locked" in text or "busy" in text:
+        return f"{path}: the database is busy in another interviewer process; try again " \
+               "when it has finished"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return f"{path}: the database is damaged ({error}); move the file aside to start " \
+               "afresh (your recordings stay in the recordings folder), or use another " \
+               "--data-dir"
+    return f"{path}: database error ({error}); check free space and permissions"

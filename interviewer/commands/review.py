@@ -184,8 +184,8 @@ def _run(items, bank, pipeline, console, table, plain, as_json) -> None:
 
 
 def _one(item: ReviewItem, bank, pipeline) -> None:
-    from audio import AudioFileError, load_audio
-    from audio.vad import SAMPLE_RATE
+    from audio import AudioFileError
+    from audio.files import probe_audio
     from interviewer.pipeline import CapturedAnswer
 
     if item.question_id not in bank.ids:
@@ -193,16 +193,18 @@ def _one(item: ReviewItem, bank, pipeline) -> None:
         return
     question = bank.get(item.question_id)
     try:
-        samples = load_audio(item.path)
+        probe_audio(item.path)
     except AudioFileError as error:
         item.error = str(error)
         return
     source = item.path.resolve()
     ticket = pipeline.open(question, question.text, kind="spoken", audio_path=source,
                            source_path=str(source))
-    captured = CapturedAnswer(audio_path=source, samples=samples,
-                              duration_s=samples.size / SAMPLE_RATE, ended_by="stopped")
-    item.result = pipeline.finish(ticket, captured)
+    try:  # read and transcribed a window at a time: a two-hour file never sits in memory
+        item.result = pipeline.finish(ticket, CapturedAnswer(audio_path=source))
+    except AudioFileError as error:
+        pipeline.fail(ticket, "failed", str(error))
+        item.error = str(error)
 
 
 def _show(console, item: ReviewItem, bank, plain: bool) -> None:

@@ -1,0 +1,106 @@
+"""Stored sessions and answers as typed rows: what `Store` reads back from SQLite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from audio.transcript import Transcript
+from scoring import ScoreReport
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    started_at: str
+    ended_at: str | None
+    mode: str
+    status: str
+    bank_id: str
+    bank_version: str
+    bank_source: str
+    settings: dict
+    pid: int | None = None  # the process running it, while it is active
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    id: int
+    session_id: int
+    question_id: str
+    bank_id: str
+    bank_version: str
+    category: str
+    prompt: str
+    attempt: int
+    follow_up_of: int | None
+    status: str
+    kind: str  # "spoken" or "typed"
+    started_at: str
+    ended_at: str | None
+    audio_path: str | None
+    source_path: str | None
+    duration_s: float | None
+    lead_in_s: float | None
+    ended_by: str | None
+    transcript_text: str | None
+    transcript: Transcript | None
+    backend: str | None
+    model: str | None
+    score: float | None
+    band: str | None
+    report: ScoreReport | None
+    error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as `history --json` shows it."""
+        return {"id": self.id, "session_id": self.session_id,
+                "question_id": self.question_id, "bank_id": self.bank_id,
+                "bank_version": self.bank_version, "category": self.category,
+                "prompt": self.prompt, "attempt": self.attempt,
+                "follow_up_of": self.follow_up_of, "status": self.status, "kind": self.kind,
+                "started_at": self.started_at, "ended_at": self.ended_at,
+                "duration_s": self.duration_s, "lead_in_s": self.lead_in_s,
+                "ended_by": self.ended_by, "audio_path": self.audio_path,
+                "transcript": self.transcript_text, "backend": self.backend,
+                "model": self.model, "score": self.score, "band": self.band,
+                "report": self.report.to_dict() if self.report else None,
+                "error": self.error}
+
+
+def read_session(row: sqlite3.Row) -> SessionRow:
+    data = dict(row)
+    data["settings"] = _json(data.pop("settings_json"), "settings", data["id"]) or {}
+    return SessionRow(**data)
+
+
+def read_answer(row: sqlite3.Row) -> AnswerRow:
+    """A typed row; a stored JSON value that cannot be read is dropped with a note in `error`
+    (rescoring writes it afresh), rather than failing every command that lists answers."""
+    data = dict(row)
+    notes = []
+    transcript = report = None
+    try:
+        raw = _json(data.pop("transcript_json"), "transcript", data["id"])
+        transcript = Transcript.from_dict(raw) if raw else None
+    except (ValueError, KeyError, TypeError) as error:
+        notes.append(f"stored transcript damaged ({error}); 'interviewer rescore' redoes it")
+    try:
+        raw = _json(data.pop("report_json"), "report", data["id"])
+        report = ScoreReport.from_dict(raw) if raw else None
+    except (ValueError, KeyError, TypeError) as error:
+        notes.append(f"stored report damaged ({error}); 'interviewer rescore' redoes it")
+    if notes:
+        data["error"] = "; ".join(filter(None, [data.get("error"), *notes]))
+    return AnswerRow(transcript=transcript, report=report, **data)
+
+
+def _json(text: str | None, what: str, row_id: int) -> Any:
+    if not text:
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} of row {row_id} is not an object")
+    return value
