@@ -19,7 +19,7 @@ from audio.errors import AudioFileError
 from audio.vad import SAMPLE_RATE
 
 SUPPORTED = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
-WINDOW_S = 600.0  # ten minutes a window: 38 MB of samples
+WINDOW_S = 120.0  # two minutes a window: 7.7 MB of samples, and the detector's memory bounded
 
 
 def is_audio_file(path: Path) -> bool:
@@ -80,38 +80,41 @@ def read_windows(path: str | Path, window_s: float = WINDOW_S
     import av
 
     path = check_audio_file(path)
-    window = int(window_s * SAMPLE_RATE)
+    size = int(window_s * SAMPLE_RATE)
+    buffer = np.empty(size, dtype=np.float32)  # one window, filled in place
+    filled, offset, delivered = 0, 0, False
     resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono",
                                                   rate=SAMPLE_RATE)
-    pending: list[np.ndarray] = []
-    held, offset, delivered = 0, 0, False
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
-            for frame in container.decode(audio=0):
-                for part in resampler.resample(frame):
-                    samples = part.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
-                    pending.append(samples)
-                    held += samples.size
-                    while held >= window:
-                        joined = np.concatenate(pending)
-                        yield offset / SAMPLE_RATE, joined[:window]
-                        delivered = True
-                        pending, held = [joined[window:]], joined.size - window
-                        offset += window
-            for part in resampler.resample(None):  # what the resampler still holds
-                pending.append(part.to_ndarray().reshape(-1).astype(np.float32) / 32768.0)
+            frames = container.decode(audio=0)
+            for part in _resampled(frames, resampler):
+                samples = part.to_ndarray().reshape(-1)
+                while samples.size:
+                    take = min(size - filled, samples.size)
+                    buffer[filled:filled + take] = samples[:take] / 32768.0
+                    filled, samples = filled + take, samples[take:]
+                    if filled == size:
+                        yield offset / SAMPLE_RATE, buffer.copy()
+                        delivered, offset, filled = True, offset + size, 0
+                        gc.collect()  # PyAV keeps buffers until collected (faster-whisper #390)
     except AudioFileError:
         raise
     except Exception as error:  # PyAV raises many kinds; all mean "not decodable"
         raise AudioFileError(_unreadable(path, error)) from error
     finally:
         del resampler
-        gc.collect()  # PyAV's resampler keeps buffers until collected (faster-whisper #390)
-    rest = np.concatenate(pending) if pending else np.zeros(0, dtype=np.float32)
-    if rest.size:
-        yield offset / SAMPLE_RATE, rest
+        gc.collect()
+    if filled:
+        yield offset / SAMPLE_RATE, buffer[:filled].copy()
     elif not delivered:
         raise AudioFileError(f"{path}: contains no audio; record it again")
+
+
+def _resampled(frames, resampler):
+    for frame in frames:
+        yield from resampler.resample(frame)
+    yield from resampler.resample(None)  # what the resampler still holds
 
 
 def _unreadable(path: Path, error: BaseException) -> str:

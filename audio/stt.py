@@ -99,7 +99,7 @@ class SpeechToText(ABC):
         return self.finish(segments, audio.size / SAMPLE_RATE, speech)
 
     def transcribe_file(self, path: str | Path) -> Transcript:
-        """A recording of any length, read and decoded ten minutes at a time (a stretch of
+        """A recording of any length, read and decoded two minutes at a time (a stretch of
         speech that runs past the end of a window is decoded with the next one)."""
         from audio.files import read_windows
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from bench.common import machine, table
 
-BENCHMARKS = ("scoring", "asr", "latency", "session")
+BENCHMARKS = ("scoring", "asr", "latency", "session", "long")
 
 
 def headline(results: dict) -> dict:

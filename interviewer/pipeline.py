@@ -184,7 +184,7 @@ class AnswerPipeline:
 
     def transcribe(self, ticket: AnswerTicket, captured: CapturedAnswer) -> Transcript:
         """The whole recording, transcribed now (its row is updated either way); a file is
-        read ten minutes at a time, so a long one never sits in memory whole."""
+        read two minutes at a time, so a long one never sits in memory whole."""
         if self.recogniser is None:
             raise RuntimeError("a spoken answer needs a speech recogniser")
         try:

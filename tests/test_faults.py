@@ -412,7 +412,7 @@ def test_review_interrupted_keeps_the_files_already_finished(app_env, candidate_
 
 @pytest.mark.slow
 def test_a_recording_longer_than_a_window_is_read_in_windows(candidate_clips, tmp_path):
-    """Speech that runs across the ten-minute boundary between two windows is transcribed
+    """Speech that runs across the boundary between two windows is transcribed
     once and whole; the times are those of the recording."""
     from audio import SpeechToTextOptions, load_audio, load_speech_to_text, write_wav
     from audio.files import WINDOW_S
