@@ -80,8 +80,9 @@ def real_speech(recognisers, shared) -> dict[str, str]:
 
 
 def test_spoken_bank_answers_transcribe_with_low_wer(stt, spoken):
-    # openai-whisper is about four times slower: one clip per voice is enough for it
-    clips = spoken if stt.backend == "faster-whisper" else spoken[:2]
+    # openai-whisper is four times slower: one clip is enough for it (and the real-speech
+    # tests below check that both backends agree)
+    clips = spoken if stt.backend == "faster-whisper" else spoken[:1]
     transcripts = [stt.transcribe(audio) for _, audio in clips]
     error = wer([text for text, _ in clips], [t.text for t in transcripts])
     assert error <= 0.25, (stt.backend, error, [t.text for t in transcripts])
