@@ -71,8 +71,8 @@ def build_model(question: ScorableQuestion, similarity: TfidfSimilarity,
     others = [answer for qid, answer in references
               if answer != question.model_answer and qid != question.id]
     baseline = baseline_curve([prepare(answer, drop) for answer in others],
-                              lambda text: similarity.cosine(similarity.vectorize(text),
-                                                             reference))
+                              lambda texts: [similarity.cosine(similarity.vectorize(text),
+                                                               reference) for text in texts])
     derived = not question.concepts
     if derived:
         specs = derive_concepts(question.model_answer, drop, idf)
@@ -112,13 +112,16 @@ def _meaning(model_answer: str, others: list[str],
         return None
     target = embedder.embed([plain_words(model_answer)])[0]
     return Meaning(target, baseline_curve([plain_words(answer) for answer in others],
-                                          lambda text: closeness(embedder, text, target)))
+                                          lambda texts: closenesses(embedder, texts, target)))
 
 
-def closeness(embedder: TextEmbedder, text: str, target: np.ndarray) -> float:
-    """Cosine of the text's embedding with `target` (0 for a text with no words)."""
-    vector = embed(embedder, [text])[0]
-    return float(vector @ target) if vector.size else 0.0
+def closenesses(embedder: TextEmbedder, texts: list[str], target: np.ndarray) -> list[float]:
+    """Cosine of each text's embedding with `target` (0 for a text with no words), embedded
+    in one batch."""
+    vectors = embed(embedder, texts)
+    if not vectors.shape[1]:
+        return [0.0] * len(texts)
+    return [float(value) for value in vectors @ target]
 
 
 def embed(embedder: TextEmbedder, texts: list[str]) -> np.ndarray:

@@ -21,22 +21,23 @@ DEFAULT_BASELINE = 0.15  # when there is no other model answer to compare with
 
 
 def baseline_curve(others: Sequence[str],
-                   similarity: Callable[[str], float]) -> list[tuple[int, float]]:
+                   similarities: Callable[[list[str]], Sequence[float]]
+                   ) -> list[tuple[int, float]]:
     """(length in words, median similarity) points from the other model answers, prepared
-    (stemmed words joined by spaces); `similarity` compares a prepared text with the model
-    answer. A text shorter than a length stands for itself at that length."""
+    (stemmed words joined by spaces); `similarities` compares a batch of prepared texts with
+    the model answer. A text shorter than a length stands for itself at that length."""
     if not others:
         return [(1, DEFAULT_BASELINE)]
     step = max(1, len(others) // MAX_OTHERS)
     chosen = [text.split() for text in others[::step][:MAX_OTHERS]]
-    per_length: dict[int, list[float]] = {length: [] for length in LENGTHS}
-    whole_values = []
-    for words in chosen:
-        whole = similarity(" ".join(words))
-        whole_values.append(whole)
-        for length in LENGTHS:
-            per_length[length].append(similarity(" ".join(words[:length]))
-                                      if length < len(words) else whole)
+    # every distinct text compared once, in one batch (an embedder is far quicker so)
+    texts = [" ".join(words) for words in chosen]
+    texts += [" ".join(words[:length]) for words in chosen for length in LENGTHS
+              if length < len(words)]
+    value = dict(zip(texts, similarities(texts), strict=True))
+    per_length = {length: [value[" ".join(words[:length])] for words in chosen]
+                  for length in LENGTHS}
+    whole_values = [value[" ".join(words)] for words in chosen]
     typical = int(statistics.median(len(words) for words in chosen)) or 1
     curve = [(length, statistics.median(values)) for length, values in per_length.items()
              if length < typical]
