@@ -49,8 +49,12 @@ def main() -> None:
     for name in BENCHMARKS:  # always in this order, whatever order --only gives
         if name in chosen:
             module = importlib.import_module(f"bench.{name}_bench")
-            results[name] = module.run(quick=args.quick)
-            texts.append(module.report(results[name]))
+            try:
+                results[name] = module.run(quick=args.quick)
+                texts.append(module.report(results[name]))
+            except Exception as error:  # one failing benchmark must not lose the others
+                results[name] = {"error": f"{type(error).__name__}: {error}"}
+                texts.append(f"{name}: FAILED ({results[name]['error']})")
     results.update(headline(results))
     if args.json:
         json.dump(results, sys.stdout, indent=2, default=float)

@@ -102,7 +102,8 @@ def _answer_clip(folder: Path, seconds: int) -> Path:
 def practice_session(backend: str, answer: Path, folder: Path) -> dict:
     """One practice session of one question: first-question delay and peak memory."""
     environment = dict(os.environ, INTERVIEWER_DATA_DIR=str(folder / f"data-{backend}"),
-                       INTERVIEWER_CONFIG=str(folder / "none.toml"))
+                       XDG_CONFIG_HOME=str(folder / "config"))  # no settings file: defaults
+    environment.pop("INTERVIEWER_CONFIG", None)
     command = _interviewer() + ["practice", "--question", QUESTION, "--backend", backend,
                                 "--silence-stop", "1.5", "--no-follow-ups",
                                 "--no-spoken-feedback", "--plain"]
@@ -163,7 +164,8 @@ def command_startup(repeats: int = 3) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as temp:
         environment = dict(os.environ, INTERVIEWER_DATA_DIR=temp,
-                           INTERVIEWER_CONFIG=str(Path(temp) / "none.toml"))
+                           XDG_CONFIG_HOME=str(Path(temp) / "config"))
+        environment.pop("INTERVIEWER_CONFIG", None)
         for label, command in commands.items():
             subprocess.run(command, env=environment, capture_output=True)  # warm the caches
             times = []
