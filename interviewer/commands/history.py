@@ -162,10 +162,7 @@ def _rescore_one(app, store, answer, bank, recogniser):
     pipeline = AnswerPipeline(store, Lazy(scorer_for(bank)), recogniser, bank=bank)
     ticket = pipeline.reopen(answer.id, bank.get(answer.question_id), answer.prompt,
                              answer.kind, captured.audio_path)
-    result = pipeline.finish(ticket, captured)
-    if answer.duration_s is None and result.transcript is not None:
-        store.update_answer(answer.id, duration_s=result.transcript.duration)
-    return result
+    return pipeline.finish(ticket, captured)  # a length not known yet is stored with it
 
 
 @click.command("forget")
