@@ -382,3 +382,26 @@ def test_fitted_state_round_trip_gives_identical_scores(scorer):
             scorer.score_text(text, BANK.get(qid)).to_dict()
     with pytest.raises(ValueError, match="configuration"):
         app_scorer(similarity_weight=0.5).set_state(scorer.get_state())
+
+
+def test_embedder_matches_wordllama_exactly():
+    """The direct reader of wordllama's files gives wordllama's own vectors, bit for bit."""
+    import warnings
+
+    import numpy as np
+
+    from interviewer.meaning import WordLlamaEmbedder, wordllama_folder
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import wordllama
+
+        reference = wordllama.WordLlama.load(cache_dir=wordllama_folder(), disable_download=True)
+    texts = ["I keep every secret in a central vault", "", "a",
+             "rotate keys, scan with gitleaks on every pull request " * 20] * 40  # > one batch
+    ours = WordLlamaEmbedder().embed(texts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theirs = np.nan_to_num(reference.embed(texts, norm=True))
+    assert ours.shape == (160, 256)
+    assert np.array_equal(ours, theirs)
+    assert not ours[1].any() and abs(np.linalg.norm(ours[0]) - 1) < 1e-5
