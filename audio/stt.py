@@ -14,6 +14,7 @@ import itertools
 import os
 import re
 import threading
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -33,6 +34,10 @@ PHANTOM_PHRASES = frozenset({
 })
 MIN_WORDS_PER_SECOND = 0.8  # below this over 10 s of speech, speech was probably skipped
 MAX_PROMPT_TERMS = 60
+# Whisper's own test for a decode stuck in a loop ("IAM, IAM, IAM, ..."): text that compresses
+# this well is repetition. faster-whisper's batched decoding, used here, has no fallback for it.
+LOOP_COMPRESSION_RATIO = 2.4
+LOOP_RUN = 4  # or one word (or pair, triple) said four times running: "IASP, IASP, IASP, IASP"
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,31 @@ class SpeechToText(ABC):
         self._lock = threading.Lock()  # one decode at a time per model
 
     @abstractmethod
-    def _decode(self, audio: np.ndarray, chunks: list[tuple[int, int]]) -> list[Segment]:
-        """Decode the given sample ranges of `audio`; times relative to `audio`'s start."""
+    def _decode(self, audio: np.ndarray, chunks: list[tuple[int, int]],
+                prompt: str | None) -> list[Segment]:
+        """Decode the given sample ranges of `audio` with `prompt` as Whisper's initial
+        prompt; times relative to `audio`'s start."""
+
+    def _decode_checked(self, audio: np.ndarray,
+                        chunks: list[tuple[int, int]]) -> list[Segment]:
+        """`_decode` with the glossary prompt; a stretch whose decode fell into a repetition
+        loop is decoded again without it, and the less repetitive of the two is kept.
+
+        Seen with tiny.en: a mis-heard term ("SBOMs") pulled the prompt's terms in and the
+        decoder repeated one for 14 s ("KMS, IAM, IAM, IAM, ..."), an answer scored 0."""
+        segments = self._decode(audio, chunks, self.prompt)
+        if self.prompt is None:
+            return segments
+        owner = [_chunk_of(segment, chunks) for segment in segments]
+        looping = sorted({owner[index] for index, segment in enumerate(segments)
+                          if _is_loop(segment.text)})
+        result = [segment for index, segment in enumerate(segments) if owner[index] not in looping]
+        for chunk_index in looping:
+            first = [segment for index, segment in enumerate(segments)
+                     if owner[index] == chunk_index]
+            again = self._decode(audio, [chunks[chunk_index]], None)
+            result += again if _repetition(again) < _repetition(first) else first
+        return sorted(result, key=lambda segment: segment.start)
 
     def transcribe(self, audio: np.ndarray) -> Transcript:
         audio = np.asarray(audio, dtype=np.float32).ravel()
@@ -94,7 +122,7 @@ class SpeechToText(ABC):
         segments: list[Segment] = []
         if chunks:
             with self._lock:
-                segments = self._decode(audio, chunks)
+                segments = self._decode_checked(audio, chunks)
         speech = sum(end - start for start, end in chunks) / SAMPLE_RATE
         return self.finish(segments, audio.size / SAMPLE_RATE, speech)
 
@@ -118,7 +146,7 @@ class SpeechToText(ABC):
             if chunks:
                 with self._lock:
                     segments += [_shift(segment, offset)
-                                 for segment in self._decode(samples, chunks)]
+                                 for segment in self._decode_checked(samples, chunks)]
             speech += sum(end - start for start, end in chunks) / SAMPLE_RATE
             if following is not None:
                 current = (offset + carry / SAMPLE_RATE,
@@ -132,7 +160,7 @@ class SpeechToText(ABC):
         if chunk.size < SAMPLE_RATE // 10:
             return []
         with self._lock:
-            segments = self._decode(chunk, [(0, chunk.size)])
+            segments = self._decode_checked(chunk, [(0, chunk.size)])
         return [_shift(segment, offset_s) for segment in segments]
 
     def finish(self, segments: Sequence[Segment], duration: float,
@@ -156,6 +184,43 @@ def _shift(segment: Segment, offset: float) -> Segment:
                    tuple(Word(w.text, w.start + offset, w.end + offset, w.probability)
                          for w in segment.words),
                    segment.avg_logprob, segment.no_speech_prob)
+
+
+def _repetition(segments: Sequence[Segment]) -> tuple[int, float]:
+    """How repetitive the segments' text is: (longest run of one repeated word, pair or
+    triple; Whisper's compression ratio). Lower is better."""
+    text = " ".join(segment.text.strip() for segment in segments)
+    data = text.encode("utf-8")
+    ratio = len(data) / len(zlib.compress(data)) if data else 0.0
+    return _longest_run(_normalised(text).split()), ratio
+
+
+def _longest_run(words: list[str]) -> int:
+    """The most times one word, pair or triple of words follows itself in `words`."""
+    longest = 1 if words else 0
+    for size in (1, 2, 3):
+        for shift in range(size):
+            run = 1
+            for index in range(shift + size, len(words) - size + 1, size):
+                run = run + 1 if words[index:index + size] == words[index - size:index] else 1
+                longest = max(longest, run)
+    return longest
+
+
+def _is_loop(text: str) -> bool:
+    run, ratio = _repetition([Segment(0.0, 0.0, text, (), 0.0, 0.0)])
+    return run >= LOOP_RUN or ratio > LOOP_COMPRESSION_RATIO
+
+
+def _chunk_of(segment: Segment, chunks: list[tuple[int, int]]) -> int:
+    """Index of the chunk a decoded segment came from: the one nearest its midpoint."""
+    middle = (segment.start + segment.end) / 2 * SAMPLE_RATE
+
+    def distance(index: int) -> float:
+        start, end = chunks[index]
+        return 0.0 if start <= middle < end else min(abs(middle - start), abs(middle - end))
+
+    return min(range(len(chunks)), key=distance)
 
 
 def _normalised(text: str) -> str:

@@ -39,13 +39,14 @@ class FasterWhisper(SpeechToText):
         self.pipeline = BatchedInferencePipeline(self.model)
         super().__init__(options, choice, label)
 
-    def _decode(self, audio: np.ndarray, chunks: list[tuple[int, int]]) -> list[Segment]:
+    def _decode(self, audio: np.ndarray, chunks: list[tuple[int, int]],
+                prompt: str | None) -> list[Segment]:
         clips = [{"start": start / SAMPLE_RATE, "end": end / SAMPLE_RATE}
                  for start, end in chunks]
         results, _ = self.pipeline.transcribe(
             audio, language=self.options.language, beam_size=self.options.beam_size,
             word_timestamps=True, clip_timestamps=clips, batch_size=self.options.batch_size,
-            initial_prompt=self.prompt, log_progress=False)
+            initial_prompt=prompt, log_progress=False)
         return [Segment(float(item.start), float(item.end), item.text,
                         tuple(Word(word.word, float(word.start), float(word.end),
                                    float(word.probability)) for word in (item.words or [])),

@@ -62,7 +62,8 @@ class OpenAIWhisper(SpeechToText):
                 self.model.set_alignment_heads(heads)
         super().__init__(options, choice, label)
 
-    def _decode(self, audio: np.ndarray, chunks: list[tuple[int, int]]) -> list[Segment]:
+    def _decode(self, audio: np.ndarray, chunks: list[tuple[int, int]],
+                prompt: str | None) -> list[Segment]:
         segments = []
         for start, end in chunks:
             with _DECODE_LOCK:
@@ -70,7 +71,7 @@ class OpenAIWhisper(SpeechToText):
                 result = self._whisper.transcribe(
                     self.model, audio[start:end], language=self.options.language,
                     beam_size=self.options.beam_size, best_of=self.options.beam_size,
-                    word_timestamps=True, fp16=False, initial_prompt=self.prompt,
+                    word_timestamps=True, fp16=False, initial_prompt=prompt,
                     condition_on_previous_text=False, verbose=None)
             offset = start / SAMPLE_RATE
             for item in result["segments"]:

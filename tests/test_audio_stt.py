@@ -95,6 +95,55 @@ def test_spoken_bank_answers_transcribe_with_low_wer(stt, spoken):
         assert not transcript.warnings
 
 
+def test_a_decode_stuck_in_a_loop_is_decoded_again_without_the_glossary(recognisers):
+    """A recorded answer (through the virtual microphone, under load) on which tiny.en with the
+    glossary prompt repeated one term for 14 s here ("KMS, IASP, RASP, MFA, IASP, IASP, ...");
+    whatever this machine's decoder does with it, the transcript is the answer, not a loop."""
+    stt = recognisers["faster-whisper"]
+    audio = load_audio(REPO / "tests" / "data" / "loop-prone-answer.flac")
+    heard = " ".join(segment.text for segment in stt.transcribe_chunk(audio, 0.0)).lower()
+    assert "affected services" in heard and "iasp, iasp" not in heard
+    assert len(heard.split()) > 15
+
+
+def test_the_loop_guard_keeps_the_less_repetitive_decode():
+    """The guard's logic on its own, with a stand-in decoder: only the looping stretch is
+    decoded again, without the prompt, and kept only if it repeats less."""
+    from audio.models import ModelChoice
+    from audio.stt import SpeechToText
+    from audio.transcript import Segment
+
+    class Scripted(SpeechToText):
+        def __init__(self, again: str):
+            super().__init__(SpeechToTextOptions(glossary=("IAM", "KMS")),
+                             ModelChoice("stand-in", None), "stand-in")
+            self.again, self.calls = again, []
+
+        def _decode(self, audio, chunks, prompt):
+            self.calls.append((list(chunks), prompt))
+            out = []
+            for start, end in chunks:
+                if prompt is None:
+                    text = self.again
+                else:
+                    text = "fine words here" if start == 0 else "KMS" + ", IAM" * 40
+                out.append(Segment(start / 16000, end / 16000, text, (), -0.2, 0.01))
+            return out
+
+    audio = np.zeros(16000 * 20, dtype=np.float32)
+    chunks = [(0, 16000 * 8), (16000 * 9, 16000 * 20)]
+    stt = Scripted("we patched and isolated them")
+    texts = [segment.text for segment in stt._decode_checked(audio, chunks)]
+    assert texts == ["fine words here", "we patched and isolated them"]
+    assert stt.calls[1] == ([chunks[1]], None)
+    worse = Scripted("IAM" + " IAM" * 80)  # the retry loops even more: the first is kept
+    assert worse._decode_checked(audio, chunks)[1].text.startswith("KMS")
+    from audio.stt import _is_loop  # short loops do not compress well, but are loops
+
+    assert _is_loop("When Log4Shell, KMS, IASP, RASP, MFA, IASP, IASP, IASP, IASP, IASP,")
+    assert not _is_loop("I said no, no, no, and then we rotated the key, the key")
+
+
 def test_real_speech_key_phrases(stt, real_speech):
     text = " ".join(real_speech[stt.backend].lower().replace(",", "").split())
     assert "ask not what your country can do for you" in text

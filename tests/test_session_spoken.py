@@ -60,7 +60,8 @@ def test_spoken_session_end_to_end(pulse, app_env, candidate_clips, tmp_path, ru
     answers = history["answers"]
     assert [a["question_id"] for a in answers] == ["devsecops-01", "devsecops-02"]
     for answer in answers:
-        assert answer["status"] == "scored" and answer["score"] > 20, (answer, output)
+        assert answer["status"] == "scored" and answer["score"] > 20, \
+            (answer["question_id"], answer["score"], answer["transcript"], output)
         assert len(answer["transcript"].split()) > 15
         samples, rate = read_wav(answer["audio_path"])
         assert samples.size / rate > 8
