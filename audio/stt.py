@@ -103,17 +103,18 @@ class SpeechToText(ABC):
         Seen with tiny.en: a mis-heard term ("SBOMs") pulled the prompt's terms in and the
         decoder repeated one for 14 s ("KMS, IAM, IAM, IAM, ..."), an answer scored 0."""
         segments = self._decode(audio, chunks, self.prompt)
-        if self.prompt is None:
+        if self.prompt is None or not any(_is_loop(segment.text) for segment in segments):
             return segments
-        owner = [_chunk_of(segment, chunks) for segment in segments]
-        looping = sorted({owner[index] for index, segment in enumerate(segments)
-                          if _is_loop(segment.text)})
-        result = [segment for index, segment in enumerate(segments) if owner[index] not in looping]
-        for chunk_index in looping:
-            first = [segment for index, segment in enumerate(segments)
-                     if owner[index] == chunk_index]
-            again = self._decode(audio, [chunks[chunk_index]], None)
-            result += again if _repetition(again) < _repetition(first) else first
+        by_chunk: dict[int, list[Segment]] = {}
+        for segment in segments:
+            by_chunk.setdefault(_chunk_of(segment, chunks), []).append(segment)
+        result = []
+        for index, found in by_chunk.items():
+            if any(_is_loop(segment.text) for segment in found):
+                again = self._decode(audio, [chunks[index]], None)
+                if _repetition(_text_of(again)) < _repetition(_text_of(found)):
+                    found = again
+            result += found
         return sorted(result, key=lambda segment: segment.start)
 
     def transcribe(self, audio: np.ndarray) -> Transcript:
@@ -186,10 +187,13 @@ def _shift(segment: Segment, offset: float) -> Segment:
                    segment.avg_logprob, segment.no_speech_prob)
 
 
-def _repetition(segments: Sequence[Segment]) -> tuple[int, float]:
-    """How repetitive the segments' text is: (longest run of one repeated word, pair or
-    triple; Whisper's compression ratio). Lower is better."""
-    text = " ".join(segment.text.strip() for segment in segments)
+def _text_of(segments: Sequence[Segment]) -> str:
+    return " ".join(segment.text.strip() for segment in segments)
+
+
+def _repetition(text: str) -> tuple[int, float]:
+    """How repetitive a decoded text is: (longest run of one repeated word, pair or triple;
+    Whisper's compression ratio). Lower is better."""
     data = text.encode("utf-8")
     ratio = len(data) / len(zlib.compress(data)) if data else 0.0
     return _longest_run(_normalised(text).split()), ratio
@@ -208,7 +212,7 @@ def _longest_run(words: list[str]) -> int:
 
 
 def _is_loop(text: str) -> bool:
-    run, ratio = _repetition([Segment(0.0, 0.0, text, (), 0.0, 0.0)])
+    run, ratio = _repetition(text.strip())
     return run >= LOOP_RUN or ratio > LOOP_COMPRESSION_RATIO
 
 

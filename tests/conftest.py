@@ -64,6 +64,20 @@ def assert_one_line_error(result: subprocess.CompletedProcess, code: int = 2) ->
     return result.stderr
 
 
+def interrupted_recording(run_cli) -> tuple:
+    """After a session was stopped mid-answer: the session and its answer are marked
+    interrupted, and the recording so far is kept. Returns (samples, rate) of it."""
+    import json
+
+    from audio import read_wav
+
+    history = json.loads(run_cli("history", "--json").stdout)
+    assert history["sessions"][0]["status"] == "interrupted"
+    answer = history["answers"][0]
+    assert answer["status"] == "interrupted"
+    return read_wav(answer["audio_path"])
+
+
 def _pulse_reachable() -> bool:
     import shutil
 

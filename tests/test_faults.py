@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from audio import read_wav
-from tests.conftest import REPO, assert_one_line_error
+from tests.conftest import REPO, assert_one_line_error, interrupted_recording
 
 ANSWER = "I keep secrets in HashiCorp Vault and rotate them automatically."
 
@@ -198,11 +198,7 @@ def test_sigterm_mid_answer_is_handled_like_ctrl_c(pulse, app_env, candidate_cli
     out, err = session.communicate(timeout=60)
     assert session.returncode == 143, (out, err)
     assert "terminated" in err and "Traceback" not in err
-    history = json.loads(run_cli("history", "--json").stdout)
-    assert history["sessions"][0]["status"] == "interrupted"
-    answer = history["answers"][0]
-    assert answer["status"] == "interrupted"
-    samples, rate = read_wav(answer["audio_path"])
+    samples, rate = interrupted_recording(run_cli)
     assert 2.0 < samples.size / rate < 8.0
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from audio import read_wav
 from audio.vad import level_db
-from tests.conftest import REPO, headless
+from tests.conftest import REPO, headless, interrupted_recording
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
@@ -102,11 +102,7 @@ def test_ctrl_c_mid_answer_keeps_the_session_and_partial_recording(pulse, app_en
         player.terminate()
     assert code == 130, rest
     assert "Partial answer kept" in rest and "Traceback" not in rest
-    history = json.loads(run_cli("history", "--json").stdout)
-    assert history["sessions"][0]["status"] == "interrupted"
-    answer = history["answers"][0]
-    assert answer["status"] == "interrupted"
-    samples, rate = read_wav(answer["audio_path"])
+    samples, rate = interrupted_recording(run_cli)
     assert 3.0 < samples.size / rate < 8.0 and level_db(samples) > -40
     # rescore finishes it: the partial answer is transcribed and scored
     rescored = json.loads(run_cli("rescore", "--json").stdout)
