@@ -5,6 +5,11 @@ speaker pauses briefly; a background worker decodes them with the already-loaded
 the answer ends, the open stretch has mostly been decoded at its last pause already: that decode
 is kept and only what was said after it is decoded, so the transcript — and the feedback —
 follow at once.
+
+A stretch kept as pieces (decoded early in parts, then closed by the end of the answer) is less
+accurate than one decoded whole. `refine()`, called after `finish()`, decodes those stretches
+whole again, so a caller can show the fast transcript at once and replace it a second or two
+later with the refined one.
 """
 
 from __future__ import annotations
@@ -41,6 +46,13 @@ class _Job:
     kind: str  # "chunk" (closed), "pause" (open, early) or "last" (the answer ended)
 
 
+@dataclass
+class _Stretch:
+    job: _Job
+    segments: list[Segment]
+    whole: bool  # from one decode of the whole stretch (not pieces)
+
+
 class StreamingTranscriber:
     """A `ChunkListener` for the recorder (`Recorder(listener=...)`); `finish()` returns the
     transcript.
@@ -52,13 +64,14 @@ class StreamingTranscriber:
     def __init__(self, model: SpeechToText | Callable[[], SpeechToText]):
         self._model = model
         self._queue: queue.Queue[_Job | None] = queue.Queue()
-        self._segments: list[Segment] = []
+        self._stretches: list[_Stretch] = []
         self._early: tuple[float, np.ndarray, list[Segment], bool] | None = None
         self._lock = threading.Lock()
         self._error: BaseException | None = None
         self._stt: SpeechToText | None = None
         self._ending = threading.Event()  # finish() was called: latency matters now
-        self._redo: tuple[_Job, int, int] | None = None  # closed stretch kept as pieces
+        self._redo: int | None = None  # index of a closed stretch kept as pieces
+        self._lengths = (0.0, 0.0)  # (duration, speech) given to finish()
         self._worker = threading.Thread(target=self._work, name="stream-stt", daemon=True)
         self._worker.start()
         self.decoded = 0  # stretches decoded
@@ -84,7 +97,8 @@ class StreamingTranscriber:
     def partial_text(self) -> str:
         """The words recognised so far (for showing them while the candidate speaks)."""
         with self._lock:
-            committed = " ".join(segment.text.strip() for segment in self._segments)
+            committed = " ".join(segment.text.strip() for stretch in self._stretches
+                                 for segment in stretch.segments)
             early = " ".join(s.text.strip() for s in self._early[2]) if self._early else ""
         return f"{committed} {early}".strip()
 
@@ -146,20 +160,21 @@ class StreamingTranscriber:
                 self._early = (job.offset, job.samples[:covered], segments, whole)
             else:
                 if not whole and job.kind == "chunk":
-                    self._redo = (job, len(self._segments), len(segments))
-                self._segments.extend(segments)
+                    self._redo = len(self._stretches)
+                self._stretches.append(_Stretch(job, segments, whole))
                 self._early = None
 
     def _decode_again_whole(self) -> None:
         """A closed stretch kept as pieces is decoded whole (more accurate) once more speech
-        has come, i.e. when the answer did not end there; never once the answer has ended."""
-        job, start, count = self._redo
-        self._redo = None
+        has come, i.e. when the answer did not end there; once the answer has ended that is
+        left to `refine()`, so the first feedback does not wait for it."""
+        index, self._redo = self._redo, None
         if self._ending.is_set():
             return
-        segments = self._transcribe(job.samples, job.offset)
+        stretch = self._stretches[index]
+        segments = self._transcribe(stretch.job.samples, stretch.job.offset)
         with self._lock:
-            self._segments[start:start + count] = segments
+            self._stretches[index] = _Stretch(stretch.job, segments, True)
 
     def _work(self) -> None:
         while True:
@@ -201,6 +216,33 @@ class StreamingTranscriber:
             raise TimeoutError(f"the live transcription did not finish within {timeout:.0f} s")
         if self._error is not None:
             raise self._error
+        self._lengths = (duration_s, speech_s)
+        return self._assemble()
+
+    def _assemble(self) -> Transcript:
         with self._lock:
-            segments = sorted(self._segments, key=lambda segment: segment.start)
-        return self._recogniser().finish(segments, duration_s, speech_s)
+            segments = sorted((segment for stretch in self._stretches
+                               for segment in stretch.segments),
+                              key=lambda segment: segment.start)
+        return self._recogniser().finish(segments, *self._lengths)
+
+    @property
+    def pieced(self) -> int:
+        """How many stretches of the finished transcript were decoded in pieces."""
+        with self._lock:
+            return sum(not stretch.whole for stretch in self._stretches)
+
+    def refine(self) -> Transcript | None:
+        """After `finish()`: the stretches kept as pieces decoded whole, and the transcript
+        assembled again; None when every stretch was already decoded whole."""
+        if self._worker.is_alive():
+            raise RuntimeError("refine() is for after finish()")
+        pieced = [index for index, stretch in enumerate(self._stretches) if not stretch.whole]
+        if not pieced:
+            return None
+        for index in pieced:
+            job = self._stretches[index].job
+            segments = self._transcribe(job.samples, job.offset)
+            with self._lock:
+                self._stretches[index] = _Stretch(job, segments, True)
+        return self._assemble()

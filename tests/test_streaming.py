@@ -66,6 +66,7 @@ def test_closed_stretches_are_decoded_whole_and_in_order():
     transcript = streamer.finish(24.0, 24.0)
     assert recogniser.calls == [(0.0, 9.0), (9.0, 12.0), (21.0, 3.0)]
     assert transcript.text == "[0.0-9.0] [9.0-21.0] [21.0-24.0]"
+    assert streamer.pieced == 0 and streamer.refine() is None  # nothing to refine
 
 
 def test_early_decode_at_the_last_pause_is_reused_when_nothing_followed():
@@ -127,6 +128,23 @@ def test_pieces_are_kept_when_the_answer_ends_at_the_pause():
     streamer.chunk(audio, 0.0)  # closed by a pause, and then the answer ended
     assert streamer.finish(13.0, 12.0).text == "[0.0-7.0] [7.0-12.0]"
     assert recogniser.calls == [(0.0, 7.0), (7.0, 5.0)]  # no decode after the end
+    # refined afterwards: the stretch decoded whole, the transcript assembled again
+    assert streamer.pieced == 1
+    assert streamer.refine().text == "[0.0-12.0]"
+    assert recogniser.calls[2:] == [(0.0, 12.0)] and streamer.pieced == 0
+
+
+def test_the_last_stretch_decoded_after_its_early_part_is_refined_whole():
+    recogniser = RecordingRecogniser()
+    streamer = StreamingTranscriber(recogniser)
+    streamer.chunk(seconds(9), 0.0)
+    audio = seconds(6)
+    streamer.pause(audio[: 4 * RATE], 10.0)
+    streamer.wait_idle()
+    streamer.last(audio, 10.0)
+    assert streamer.finish(16.0, 15.0).text == "[0.0-9.0] [10.0-14.0] [14.0-16.0]"
+    assert streamer.refine().text == "[0.0-9.0] [10.0-16.0]"
+    assert recogniser.calls[-1] == (10.0, 6.0)
 
 
 def test_stale_early_decodes_are_skipped_when_newer_audio_waits():
