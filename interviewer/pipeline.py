@@ -4,6 +4,13 @@
     ticket = pipeline.open(question, prompt, kind="spoken", audio_path=path)
     captured = source.capture(ticket)          # interviewer.sources: microphone, typed, ...
     result = pipeline.finish(ticket, captured)
+    refined = result.refinement.wait() if result.refinement else None   # streamed answers
+    corrected = pipeline.correct(ticket, "what the candidate says they said", ...)
+
+A streamed answer is scored at once from the transcript made while it was spoken; its
+refinement (the stretches decoded in pieces, decoded whole again) runs on a thread, and what it
+gives replaces the first result in the store. A correction keeps the recogniser's transcript
+beside the candidate's text.
 
 Practice, the demo, review and rescore all use it, so an answer is handled the same way
 everywhere. The row exists before the answer is captured and is updated at each step, so a
@@ -17,7 +24,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -26,6 +33,7 @@ import numpy as np
 from audio.errors import ModelError
 from audio.transcript import Transcript
 from bank import Bank, Question
+from interviewer.corrections import corrected_words
 from interviewer.storage import Store, now
 from scoring import AnswerScorer, ScoreReport, TimedWord
 
@@ -87,6 +95,40 @@ class AnswerResult:
     question: Question
     report: ScoreReport
     transcript: Transcript | None = None  # None for typed answers
+    text: str = ""  # what was scored: the transcript, typed or corrected text
+    transcript_pass: str | None = None  # streamed, refined, recording (spoken answers)
+    corrected: bool = False
+    refinement: Refinement | None = None  # a streamed answer's refined result, coming
+
+
+class Refinement:
+    """A streamed answer's refined result, made on a thread: `wait()` gives the new result,
+    or None when refining changed nothing or failed (`error` says why; the first result
+    stands, and it is already stored)."""
+
+    def __init__(self, work: Callable[[], AnswerResult | None]):
+        self.error: BaseException | None = None
+        self._result: AnswerResult | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(work,), name="refine",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], AnswerResult | None]) -> None:
+        try:
+            self._result = work()
+        except Exception as error:
+            self.error = error
+        finally:
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> AnswerResult | None:
+        self._done.wait(timeout)
+        return self._result
 
 
 class AnswerPipeline:
@@ -158,13 +200,16 @@ class AnswerPipeline:
         if captured.text is not None:
             self.update(ticket, status="transcribed", transcript_text=captured.text)
             report = scorer.score_text(captured.text, ticket.question)
-            return self._scored(ticket, report, None)
+            return self._scored(ticket, report, None, text=captured.text)
         try:
             if captured.ended_by is not None:
                 self.update(ticket, status="recorded", duration_s=captured.duration_s,
                             lead_in_s=captured.lead_in_s, ended_by=captured.ended_by)
-            transcript = captured.transcript or self._streamed(ticket, captured) or \
-                self.transcribe(ticket, captured)
+            transcript, transcript_pass = captured.transcript, None  # rescoring a stored one
+            if transcript is None:
+                transcript, transcript_pass = self._streamed(ticket, captured), "streamed"
+            if transcript is None:
+                transcript, transcript_pass = self.transcribe(ticket, captured), "recording"
         finally:
             # whatever failed (a full disk, say), no decode may outlive the answer: a native
             # thread still decoding when the interpreter exits aborts it
@@ -175,7 +220,47 @@ class AnswerPipeline:
             duration = transcript.duration
             self.update(ticket, duration_s=duration)
         report = scorer.score_words(timed_words(transcript), ticket.question, duration)
-        return self._scored(ticket, report, transcript)
+        result = self._scored(ticket, report, transcript, text=transcript.text,
+                              transcript_pass=transcript_pass)
+        streamer = captured.streamer
+        if transcript_pass == "streamed" and streamer is not None and streamer.pieced:
+            result = replace(result, refinement=Refinement(
+                lambda: self._refine(ticket, streamer, transcript, duration)))
+        return result
+
+    def _refine(self, ticket: AnswerTicket, streamer: StreamingTranscriber,
+                first: Transcript, duration: float | None) -> AnswerResult | None:
+        """The streamed answer's stretches kept as pieces decoded whole; the new transcript
+        and score are stored when the text changed."""
+        transcript = streamer.refine()
+        if transcript is None:
+            return None
+        if transcript.text.strip() == first.text.strip():
+            self.update(ticket, transcript_pass="refined")
+            return None
+        self.save_transcript(ticket, transcript, "refined")
+        report = self.scorer.get().score_words(timed_words(transcript), ticket.question,
+                                               duration)
+        return self._scored(ticket, report, transcript, text=transcript.text,
+                            transcript_pass="refined")
+
+    def correct(self, ticket: AnswerTicket, text: str, recognised: Transcript | None,
+                recognised_text: str | None, duration_s: float | None) -> AnswerResult:
+        """The candidate's own text for what they said: scored with the recording's times
+        (the words they kept keep theirs), stored with the recogniser's transcript kept
+        beside it. Text equal to the recogniser's removes the correction."""
+        text = text.strip()
+        heard = recognised.text if recognised is not None else (recognised_text or "")
+        undo = text == heard.strip()
+        self.update(ticket, transcript_text=text, recognised_text=None if undo else heard,
+                    corrected_at=None if undo else now())
+        scorer = self.scorer.get()
+        if recognised is not None:
+            words = corrected_words(timed_words(recognised), text)
+            report = scorer.score_words(words, ticket.question, duration_s)
+        else:
+            report = scorer.score_text(text, ticket.question)
+        return self._scored(ticket, report, recognised, text=text, corrected=not undo)
 
     def _streamed(self, ticket: AnswerTicket, captured: CapturedAnswer) -> Transcript | None:
         """The transcript made while the answer was spoken (only its last stretch is left to
@@ -192,7 +277,7 @@ class AnswerPipeline:
             self.on_note(f"live transcription failed ({error}); transcribing the recording "
                          "instead")
             return None
-        self.save_transcript(ticket, transcript)
+        self.save_transcript(ticket, transcript, "streamed")
         return transcript
 
     def transcribe(self, ticket: AnswerTicket, captured: CapturedAnswer) -> Transcript:
@@ -209,18 +294,21 @@ class AnswerPipeline:
         except Exception as error:
             self.update(ticket, status="failed", error=f"transcription failed: {error}")
             raise
-        self.save_transcript(ticket, transcript)
+        self.save_transcript(ticket, transcript, "recording")
         return transcript
 
-    def save_transcript(self, ticket: AnswerTicket, transcript: Transcript) -> None:
+    def save_transcript(self, ticket: AnswerTicket, transcript: Transcript,
+                        transcript_pass: str) -> None:
         self.update(ticket, status="transcribed", transcript_text=transcript.text,
-                    transcript=transcript, backend=transcript.backend, model=transcript.model)
+                    transcript=transcript, backend=transcript.backend, model=transcript.model,
+                    transcript_pass=transcript_pass)
 
     def _scored(self, ticket: AnswerTicket, report: ScoreReport,
-                transcript: Transcript | None) -> AnswerResult:
+                transcript: Transcript | None, **facts) -> AnswerResult:
         self.update(ticket, status="scored", score=report.score, band=report.band.value,
                     report=report, ended_at=now(), error=None)
-        return AnswerResult(ticket.answer_id, ticket.question, report, transcript)
+        return AnswerResult(ticket.answer_id, ticket.question, report, transcript, **facts)
+
 
 
 def timed_words(transcript: Transcript) -> list[TimedWord]:

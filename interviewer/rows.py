@@ -53,6 +53,15 @@ class AnswerRow:
     band: str | None
     report: ScoreReport | None
     error: str | None
+    # streamed (while spoken), refined (stretches decoded whole after) or recording (the
+    # recording transcribed afterwards); None for typed answers and older rows
+    transcript_pass: str | None = None
+    recognised_text: str | None = None  # the recogniser's transcript, when corrected
+    corrected_at: str | None = None
+
+    @property
+    def corrected(self) -> bool:
+        return self.corrected_at is not None
 
     def to_dict(self) -> dict[str, Any]:
         """The row as `history --json` shows it."""
@@ -64,7 +73,11 @@ class AnswerRow:
                 "started_at": self.started_at, "ended_at": self.ended_at,
                 "duration_s": self.duration_s, "lead_in_s": self.lead_in_s,
                 "ended_by": self.ended_by, "audio_path": self.audio_path,
-                "transcript": self.transcript_text, "backend": self.backend,
+                "transcript": self.transcript_text, "transcript_pass": self.transcript_pass,
+                "corrected": self.corrected, "corrected_at": self.corrected_at,
+                "recognised_transcript": self.recognised_text if self.corrected
+                else self.transcript_text if self.kind == "spoken" else None,
+                "backend": self.backend,
                 "model": self.model, "score": self.score, "band": self.band,
                 "report": self.report.to_dict() if self.report else None,
                 "error": self.error}

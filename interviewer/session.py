@@ -17,12 +17,14 @@ from pathlib import Path
 from audio.errors import AudioDeviceError, SpeechEngineError
 from bank import Bank, FollowUp, Question
 from interviewer.errors import UserError
-from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket
+from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket, Refinement
 from interviewer.sources import AnswerInterrupted, AnswerSource
 from interviewer.storage import Store
 from interviewer.ui import Frontend
 
 CHOICES = {"n": "next", "r": "retry", "h": "hear it again", "m": "model answer", "q": "quit"}
+EDIT_CHOICE = {"e": "edit transcript"}  # spoken answers: correct what was mis-heard
+REFINE_WAIT_S = 60.0  # refining is a few seconds' work; never wait forever on it
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ class PracticeSession:
         self.results: list[AnswerResult] = []
         self._intro = ""
         self._follow_up_of: tuple[int | None, str] | None = None  # (answer id, concept)
+        self._ticket: AnswerTicket | None = None  # the latest answer's
+        self._pending: Refinement | None = None  # its refined transcript, being made
+        self.choices = {**CHOICES, **EDIT_CHOICE} if source.kind == "spoken" else CHOICES
 
     @property
     def session_id(self) -> int:
@@ -76,6 +81,8 @@ class PracticeSession:
                     break
             status = "completed"
         finally:
+            if self._pending is not None:  # no decode may outlive the session
+                self._pending.wait(REFINE_WAIT_S)
             self.store.finish_session(self.session_id, status)
             if status == "interrupted":
                 self.ui.warn(f"Session {self.session_id} stopped; {len(self.results)} scored "
@@ -93,7 +100,7 @@ class PracticeSession:
         how = {"text": "type each answer", "demo": "a synthetic candidate answers"}.get(
             self.plan.mode, "answer aloud")
         keys = (" Keys after each answer: " + ", ".join(
-            f"{key} {label}" for key, label in CHOICES.items()) + ".") \
+            f"{key} {label}" for key, label in self.choices.items()) + ".") \
             if self.ui.interactive else ""
         self.ui.info(f"{count} question(s); {how}.{keys}")
 
@@ -115,6 +122,8 @@ class PracticeSession:
             if choice == "r":
                 self.ui.interviewer("Let's try that one again.")
                 continue
+            # the refined or corrected result, if any
+            result = self.results[-1]
             follow_up = None if asked_follow_up else self._follow_up_for(question, result)
             if follow_up is None:
                 return True
@@ -125,15 +134,65 @@ class PracticeSession:
             self._speak(prompt)
 
     def _choose(self, question: Question, prompt: str) -> str:
-        choice = self.ui.choose(CHOICES, default="n")
-        while choice in ("h", "m"):
+        """The candidate's next step; hearing the question, reading the model answer and
+        correcting the transcript come back here. A refined transcript is shown when it
+        arrives, and is always in place before the session moves on."""
+        while True:
+            choice = self.ui.choose(self.choices, default="n", idle=self._refinement_arrived)
+            self._settle()
             if choice == "h":
                 self._speak(prompt)
-            else:
+            elif choice == "m":
                 self.ui.console.print(f"\nModel answer:\n{question.model_answer}",
                                       markup=False, highlight=False)
-            choice = self.ui.choose(CHOICES, default="n")
-        return choice
+            elif choice == "e":
+                self._edit(question)
+            else:
+                return choice
+
+    def _refinement_arrived(self) -> bool:
+        """Show the refined transcript if it is ready; True when something was shown."""
+        if self._pending is None or not self._pending.ready:
+            return False
+        return self._apply_refinement()
+
+    def _settle(self) -> None:
+        """Wait for the refined transcript (a second or two after the feedback)."""
+        if self._pending is None:
+            return
+        if not self._pending.ready:
+            with self.ui.busy("Refining the transcript"):
+                self._pending.wait(REFINE_WAIT_S)
+        self._apply_refinement()
+
+    def _apply_refinement(self) -> bool:
+        pending, self._pending = self._pending, None
+        refined = pending.wait(0)
+        if pending.error is not None:
+            self.ui.warn(f"refining the transcript failed ({pending.error}); the first "
+                         "transcript is kept")
+            return True
+        if refined is None:
+            return False  # the refined transcript said the same
+        before, self.results[-1] = self.results[-1], refined
+        self.ui.refined(before.report, refined.report, refined.text)
+        return True
+
+    def _edit(self, question: Question) -> None:
+        """The candidate corrects the transcript; the answer is scored again from it."""
+        current = self.results[-1]
+        edited = self.ui.edit_text(current.text)
+        if edited is None:
+            self.ui.info("Transcript unchanged.")
+            return
+        heard = current.transcript
+        result = self.pipeline.correct(self._ticket, edited, heard,
+                                       None if heard else current.text,
+                                       heard.duration if heard else None)
+        self.results[-1] = result
+        self.ui.info("Corrected; the recogniser's transcript is kept beside yours "
+                     "('interviewer history --json' shows both).")
+        self.ui.feedback(result.report, question)
 
     def _follow_up_for(self, question: Question, result: AnswerResult) -> FollowUp | None:
         if not self.plan.follow_ups or result.report.band == "empty":
@@ -160,6 +219,7 @@ class PracticeSession:
             if captured.text is not None:
                 self._keep_typed(captured.text)
             raise
+        self._ticket, self._pending = ticket, result.refinement
         if result.transcript is not None:
             self.ui.transcript(result.transcript.text, result.transcript.warnings)
         self._after(result)

@@ -74,7 +74,15 @@ MIGRATIONS = [
     """
     ALTER TABLE sessions ADD COLUMN pid INTEGER;
     """,
+    # 4: which pass made the transcript, and the candidate's corrections beside the recogniser's
+    """
+    ALTER TABLE answers ADD COLUMN transcript_pass TEXT;  -- streamed, refined, recording
+    ALTER TABLE answers ADD COLUMN recognised_text TEXT;  -- what the recogniser heard, once
+                                                          -- the candidate corrected it
+    ALTER TABLE answers ADD COLUMN corrected_at TEXT;
+    """,
 ]
+TRANSCRIPT_PASSES = ("streamed", "refined", "recording")
 ANSWER_KINDS = ("spoken", "typed")
 
 
@@ -215,7 +223,8 @@ class Store:
         """Set columns of an answer; `transcript` and `report` take the typed objects."""
         allowed = {"status", "ended_at", "audio_path", "duration_s", "lead_in_s", "ended_by",
                    "transcript_text", "transcript", "backend", "model", "score", "band",
-                   "report", "error"}
+                   "report", "error", "transcript_pass", "recognised_text",
+                   "corrected_at"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"unknown answer fields: {unknown}")

@@ -26,6 +26,23 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{rest:02d}"
 
 
+def _input_prefilled(prompt: str, text: str) -> str | None:
+    """A line read with `text` already typed in it (readline where there is one)."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - Windows without pyreadline
+        readline = None
+    if readline is not None:
+        readline.set_startup_hook(lambda: readline.insert_text(text))
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
+    finally:
+        if readline is not None:
+            readline.set_startup_hook(None)
+
+
 def meter(level_db: float, width: int = METER_WIDTH) -> str:
     """A level bar from -60 dBFS (empty) to 0 dBFS (full)."""
     filled = int(round(max(0.0, min(1.0, (level_db + 60) / 60)) * width))
@@ -160,22 +177,61 @@ class Frontend:
 
     # ------------------------------------------------------------------ input
 
-    def choose(self, options: dict[str, str], default: str) -> str:
-        """One key from `options` (key -> label); `default` without a keyboard or on Enter."""
+    def choose(self, options: dict[str, str], default: str,
+               idle: Callable[[], bool] | None = None) -> str:
+        """One key from `options` (key -> label); `default` without a keyboard or on Enter.
+        `idle` is called while waiting; when it returns True (it printed), the keys are
+        listed again."""
         if not self.interactive:
             return default
         listing = "  ".join(f"[{key}] {label}" for key, label in options.items())
-        self.console.print(f"\n{listing}", highlight=False, markup=False)
-        with self.keys:
+        with self.keys:  # listening before the keys are shown: a key pressed on sight counts
+            self.console.print(f"\n{listing}", highlight=False, markup=False)
             while True:
-                key = self.keys.poll(3600)
+                key = self.keys.poll(0.2 if idle else 3600)
                 if key is None:
+                    if idle is not None and idle():
+                        self.console.print(f"\n{listing}", highlight=False, markup=False)
                     continue
                 key = key.lower()
                 if key == "\n":
                     return default
                 if key in options:
                     return key
+
+    def edit_text(self, text: str) -> str | None:
+        """The candidate's correction of `text`: in $EDITOR when it is set, else on one line
+        with the text ready to edit. None when they left it unchanged or gave nothing."""
+        import os
+
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if editor:
+            import click
+
+            edited = click.edit(text + "\n", editor=editor, require_save=True)
+            edited = None if edited is None else " ".join(edited.split())
+        else:
+            self.console.print("Correct the transcript (Enter keeps it as edited, an empty "
+                               "line cancels):")
+            edited = _input_prefilled("> ", text)
+        if not edited or edited.strip() == text.strip():
+            return None
+        return edited.strip()
+
+    def refined(self, before: ScoreReport, after: ScoreReport, text: str) -> None:
+        """What refining the transcript changed, below the first feedback."""
+        from rich.markup import escape
+
+        label = "Refined transcript" if self.plain else "[bold]Refined transcript[/]"
+        self.console.print(f"\n{label} (score {before.score:.0f} → {after.score:.0f}, "
+                           f"{after.band}):")
+        self.console.print(escape(text) if text.strip() else "(nothing was heard)")
+        was = {concept.name for concept in before.covered}
+        now = {concept.name for concept in after.covered}
+        if now - was:
+            self.info("Now covered: " + ", ".join(sorted(now - was)))
+        if was - now:
+            self.info("No longer covered: " + ", ".join(sorted(was - now)))
 
     def read_typed_answer(self) -> str | None:
         """A typed answer: lines until an empty line (or end of input). None at end of input

@@ -18,7 +18,8 @@ from interviewer.output import make_console, print_json
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only (all fields).")
 @click.pass_obj
 def history(app, question_id, session_id, limit, as_json) -> None:
-    """Answers given so far, newest last, with each question's trend.
+    """Answers given so far, newest last, with each question's trend. The id is what
+    'interviewer fix' takes.
 
     \b
     Examples:
@@ -43,19 +44,21 @@ def history(app, question_id, session_id, limit, as_json) -> None:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("when", "session", "question", "score", "band", "length", "status"):
+    for column in ("id", "when", "session", "question", "score", "band", "length", "status"):
         table.add_column(column, no_wrap=column != "status",
-                         justify="right" if column in ("score", "length") else "left")
+                         justify="right" if column in ("id", "score", "length") else "left")
     for answer in answers[-limit:]:
         when = answer.started_at.replace("T", " ")[:16]
         kind = sessions[answer.session_id].mode
         follow = " (follow-up)" if answer.follow_up_of else \
             f" (#{answer.attempt})" if answer.attempt > 1 else ""
-        table.add_row(when, f"{answer.session_id} {kind}", answer.question_id + follow,
+        table.add_row(str(answer.id), when, f"{answer.session_id} {kind}",
+                      answer.question_id + follow,
                       f"{answer.score:.0f}" if answer.score is not None else "-",
                       answer.band or "-",
                       f"{answer.duration_s:.0f}s" if answer.duration_s else "-",
-                      answer.status if answer.status != "scored" else "")
+                      answer.status if answer.status != "scored" else
+                      "corrected" if answer.corrected else "")
     console.print(table)
     by_question: dict[str, list[float]] = {}
     for answer in answers:
@@ -150,6 +153,12 @@ def _rescore_one(app, store, answer, bank, recogniser):
     from interviewer.judging import scorer_for
     from interviewer.pipeline import AnswerPipeline, CapturedAnswer, Lazy
 
+    pipeline = AnswerPipeline(store, Lazy(scorer_for(bank)), recogniser, bank=bank)
+    if answer.corrected:  # the candidate's text stands; the recogniser's is kept beside it
+        ticket = pipeline.reopen(answer.id, bank.get(answer.question_id), answer.prompt,
+                                 answer.kind, None)
+        return pipeline.correct(ticket, answer.transcript_text or "", answer.transcript,
+                                answer.recognised_text, answer.duration_s)
     if answer.transcript is not None:
         captured = CapturedAnswer(transcript=answer.transcript, duration_s=answer.duration_s)
     elif answer.kind == "typed" and answer.transcript_text is not None:
@@ -159,7 +168,6 @@ def _rescore_one(app, store, answer, bank, recogniser):
                                   duration_s=answer.duration_s)
     else:
         return None
-    pipeline = AnswerPipeline(store, Lazy(scorer_for(bank)), recogniser, bank=bank)
     ticket = pipeline.reopen(answer.id, bank.get(answer.question_id), answer.prompt,
                              answer.kind, captured.audio_path)
     return pipeline.finish(ticket, captured)  # a length not known yet is stored with it
