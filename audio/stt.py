@@ -52,6 +52,9 @@ class SpeechToTextOptions:
     # raised peak memory from ~310 MB to ~550 MB, so one at a time
     batch_size: int = 1
     glossary: tuple[str, ...] = ()  # domain terms to bias recognition towards
+    # how the terms reach Whisper: "prompt" (its initial prompt, as previous text) or
+    # "hotwords" (faster-whisper only: the same tokens placed before the previous text)
+    glossary_as: str = "prompt"
     language: str = "en"
     cache_dir: Path | None = None  # converted checkpoints, model verification stamps
 
@@ -268,4 +271,10 @@ def load_speech_to_text(options: SpeechToTextOptions,
     if options.cache_dir is not None and not isinstance(options.cache_dir, Path):
         options = replace(options, cache_dir=Path(options.cache_dir))
     choice = choose_model(options.model)
+    if choice.name is not None:  # a catalogue model fetched with 'interviewer model get'
+        from audio.catalogue import installed_path
+
+        folder = installed_path(choice.name, options.cache_dir)
+        if folder is not None:
+            choice = ModelChoice(choice.name, folder)
     return backend.load_class()(options, choice, on_status)

@@ -132,6 +132,55 @@ def check_speech_to_text(doctor: Doctor) -> Check:
     return Check("speech-to-text", True, detail)
 
 
+FEEDBACK_TARGET_S = 1.0
+PROBE_TEXT = ("I keep secrets in a central vault, give each pipeline short-lived credentials "
+              "through OIDC, and scan every commit with gitleaks.")
+
+
+def check_model_speed(doctor: Doctor) -> Check:
+    """Time each installed model on this machine and recommend the largest that keeps the
+    wait for feedback within FEEDBACK_TARGET_S. The wait is mostly the decode of the last
+    stretch of speech, so the probe is one spoken stretch of about 8 s."""
+    import tempfile
+
+    from audio import SpeechToTextOptions, TextToSpeech, load_audio, load_speech_to_text
+    from audio.catalogue import CATALOGUE, installed_path
+
+    with tempfile.TemporaryDirectory() as temp:
+        probe = load_audio(TextToSpeech(rate=150, out_dir=temp).synthesize(PROBE_TEXT).path)
+    timings = []
+    for entry in CATALOGUE:
+        folder = None if entry.bundled else installed_path(entry.name, doctor.paths.cache_dir)
+        if not entry.bundled and folder is None:
+            continue
+        stt = load_speech_to_text(SpeechToTextOptions(
+            model=None if entry.bundled else str(folder), cache_dir=doctor.paths.cache_dir))
+        stt.transcribe(probe[: len(probe) // 4])  # warm-up
+        runs = []
+        for _ in range(2):
+            started = time.perf_counter()
+            stt.transcribe(probe)
+            runs.append(time.perf_counter() - started)
+        timings.append((entry.name, min(runs)))
+        del stt
+    # the decode, with a margin for a busier moment, plus scoring (~0.1 s)
+    fits = [name for name, seconds in timings if seconds * 1.3 + 0.1 <= FEEDBACK_TARGET_S]
+    listing = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings)
+    best = fits[-1] if fits else None
+    detail = f"an 8 s stretch decodes in: {listing}; recommended: " + (
+        best or f"none keeps feedback within {FEEDBACK_TARGET_S:.0f} s here (a busy machine? "
+                "run the doctor again when it is idle; tiny.en is the fastest)")
+    not_installed = [entry.name for entry in CATALOGUE if not entry.bundled and
+                     installed_path(entry.name, doctor.paths.cache_dir) is None]
+    fix = f"'interviewer model use {best}'" if best and best != (
+        doctor.effective_settings().model or "tiny.en") else ""
+    if not_installed and best == timings[-1][0] and timings[-1][1] * 2.6 + 0.1 <= \
+            FEEDBACK_TARGET_S:
+        fix = (fix + "; " if fix else "") + f"this machine may keep up with a larger model: " \
+            f"'interviewer model get {not_installed[0]}'"
+    return Check("model speed", True, detail, fix, optional=True)
+
+
 def check_backends(doctor: Doctor) -> list[Check]:
     """Every registered backend: installed or not (optional unless it is the chosen one)."""
     from audio.backends import BACKENDS
@@ -157,6 +206,7 @@ CHECKS: list[tuple[str, Callable[[Doctor], Check], str]] = [
      "start a sound server or connect a speaker ('interviewer devices' lists them)"),
     ("speech-to-text", check_speech_to_text,
      "reinstall with scripts/setup.sh, or choose --backend faster-whisper"),
+    ("model speed", check_model_speed, "install espeak-ng: the timing needs a spoken probe"),
 ]
 
 
@@ -191,6 +241,6 @@ def _print(checks: list[Check], failed: list[Check]) -> None:
         mark = "[green]ok[/]  " if check.ok else ("[yellow]info[/]" if check.optional
                                                    else "[red]FAIL[/]")
         console.print(f"{mark} {check.name}: {escape(check.detail)}")
-        if not check.ok and check.fix:
-            console.print(f"      fix: {escape(check.fix)}")
+        if check.fix and (not check.ok or check.optional):
+            console.print(f"      {'fix' if not check.ok else 'tip'}: {escape(check.fix)}")
     console.print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
