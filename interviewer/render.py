@@ -66,7 +66,7 @@ def render_report(console, report: ScoreReport, question: Question, *,
         console.print("\nPossibly said (the recogniser was unsure of the words):")
         for concept in possible:
             evidence = concept.evidence
-            heard = f" — heard {_quote(evidence.text)}{_when(evidence.start)}" \
+            heard = f" — heard as {_quote(evidence.text)}{_when(evidence.start)}" \
                 if evidence else ""
             _item(console, "possibly:" if plain else "[yellow]?[/]", concept.name + heard)
     if missed:

@@ -13,7 +13,8 @@ The words of a multi-word phrase may come in any order within a small window ("c
 that are short-lived" says "short-lived credentials").
 
 A concept the recogniser may have mis-heard is "possible" rather than missed: no phrase
-matched, but a word the recogniser was unsure of resembles one of the concept's words.
+matched, but a word the recogniser was unsure of resembles one of the concept's words, or a few
+words around one it was unsure of sound like one of its phrases (`scoring.phonetic`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from scoring.negation import Negation, is_cue_phrase
+from scoring.phonetic import MIN_KEY_LENGTH, SOUND_SIMILARITY, sound_key
 from scoring.text import STOP_WORDS, Token, stem, tokenize
 from scoring.types import ConceptStatus
 
@@ -138,6 +140,7 @@ class ConceptMatcher:
                                          if len(word) >= MIN_FUZZY_LENGTH
                                          and word not in STOP_WORDS})
         self._joined = sorted({phrase.joined for phrase in self.phrases})
+        self._sound_keys = {phrase.joined: sound_key(phrase.joined) for phrase in self.phrases}
         # a phrase that says its own negation may not lose the negation to spelling tolerance
         # ("public IPs" is not "no public IPs")
         self._fuzzy_joined = sorted({phrase.joined for phrase in self.phrases
@@ -301,6 +304,38 @@ class ConceptMatcher:
                         if match.negated == expected[phrase.concept]:
                             best[phrase.concept] = match  # never "possibly" contradicted
                             break
+        self._sound_alike_matches(tokens, unsure, best, negation, expected)
+
+    def _sound_alike_matches(self, tokens: Sequence[Token], unsure: Sequence[bool],
+                             best: list[PhraseMatch | None], negation: Negation,
+                             expected: Sequence[bool]) -> None:
+        """A concept is possibly said when a few words around one the recogniser was unsure
+        of sound like one of its phrases (their Metaphone keys are close)."""
+        windows: dict[tuple[int, int], str] = {}  # (first, last) -> sound key
+        for phrase in self.phrases:
+            key = self._sound_keys[phrase.joined]
+            if best[phrase.concept] is not None or phrase.self_negating or \
+                    len(key) < MIN_KEY_LENGTH:
+                continue
+            for width in range(max(1, phrase.span - 1), phrase.span + 2):
+                for first in range(len(tokens) - width + 1):
+                    last = first + width - 1
+                    if not any(unsure[first:last + 1]) or tokens[first].is_stop or \
+                            tokens[last].is_stop:
+                        continue
+                    if (first, last) not in windows:
+                        windows[first, last] = sound_key(
+                            "".join(token.norm for token in tokens[first:last + 1]))
+                    if fuzz.ratio(key, windows[first, last]) < SOUND_SIMILARITY:
+                        continue
+                    match = _polarised(PhraseMatch(phrase.concept, phrase.text, first, last,
+                                                   True, POSSIBLE, size=len(phrase.words)),
+                                       phrase, negation)
+                    if match.negated == expected[phrase.concept]:
+                        best[phrase.concept] = match
+                        break
+                if best[phrase.concept] is not None:
+                    break
 
 
 def _polarised(match: PhraseMatch, phrase: _Phrase, negation: Negation) -> PhraseMatch:

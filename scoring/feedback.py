@@ -48,7 +48,9 @@ def _content_notes(report: ScoreReport) -> list[str]:
         more = f" (and {len(missed) - 4} more)" if len(missed) > 4 else ""
         notes.append(f"Not mentioned: {names}{more}.")
     if report.possible:
-        names = ", ".join(concept.name for concept in report.possible)
+        names = ", ".join(concept.name + (f" (heard as “{concept.evidence.text}”)"
+                                          if concept.evidence else "")
+                          for concept in report.possible)
         notes.append(f"Possibly said, but the recogniser was unsure: {names}.")
     if report.word_count < SHORT_ANSWER_WORDS and \
             report.band not in (Band.EMPTY, Band.OFF_TOPIC):

@@ -163,6 +163,27 @@ def test_unsure_word_makes_a_concept_possible_not_missed(scorer):
     assert _runtime_status(scorer, "Falco", 0.2) == "covered"
 
 
+def _heard(scorer, text: str, unsure: set[str], question: str = "devsecops-03"):
+    words = [TimedWord((" " if index else "") + word, index * 0.4, index * 0.4 + 0.3,
+                       0.3 if word in unsure else 0.95)
+             for index, word in enumerate(text.split())]
+    return {item.name: item for item in scorer.score_words(words, BANK.get(question)).concepts}
+
+
+def test_words_that_sound_like_a_concept_make_it_possibly_said(scorer):
+    heard = "CI gets its credentials through OPA ID connect from the provider"
+    concept = _heard(scorer, heard, {"OPA", "ID"})["OIDC workload identity in CI"]
+    assert concept.status == "possible" and concept.evidence.text == "OPA ID connect"
+    # unsure words that do not sound like it prove nothing
+    other = "CI gets its credentials through a pair of keys from the provider"
+    assert _heard(scorer, other, {"pair", "keys"})["OIDC workload identity in CI"].status == \
+        "missed"
+    # and a sound-alike inside a negation is not credited
+    negated = "CI never uses OPA ID connect for its credentials"
+    assert _heard(scorer, negated, {"OPA", "ID"})["OIDC workload identity in CI"].status in \
+        ("missed", "contradicted")
+
+
 def test_weights_count():
     question = Question(id="w", text="What matters?", category="technical",
                         model_answer="Alpha matters and beta matters.",
