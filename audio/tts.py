@@ -150,12 +150,15 @@ class TextToSpeech:
             last_error = "no audio was written"
             for _attempt in range(2):
                 target.unlink(missing_ok=True)
-                self._run_engine(text, target, ENGINE_TIMEOUT_S + len(text) / 50)
-                try:
-                    samples, rate = _await_wav(target)
-                    return Utterance(text, target, samples, rate)
-                except SpeechEngineError as error:
-                    last_error = str(error)
+                # the engine prints "Audio saved to" from its own thread once the file is
+                # written, after runAndWait may have returned: silenced until the file is there
+                with contextlib.redirect_stdout(_DropLines(sys.stdout)):
+                    self._run_engine(text, target, ENGINE_TIMEOUT_S + len(text) / 50)
+                    try:
+                        samples, rate = _await_wav(target)
+                        return Utterance(text, target, samples, rate)
+                    except SpeechEngineError as error:
+                        last_error = str(error)
             raise SpeechEngineError(f"text-to-speech failed: {last_error}; "
                                     f"{install_hint()} or try another --voice")
 
@@ -168,14 +171,12 @@ class TextToSpeech:
 
         watchdog = threading.Timer(timeout, stop)
         watchdog.daemon = True
-        # the engine may write (and print "Audio saved to") after runAndWait returns
-        with contextlib.redirect_stdout(_DropLines(sys.stdout)):
-            self.engine.save_to_file(text, str(target))
-            watchdog.start()
-            try:
-                self.engine.runAndWait()
-            finally:
-                watchdog.cancel()
+        self.engine.save_to_file(text, str(target))
+        watchdog.start()
+        try:
+            self.engine.runAndWait()
+        finally:
+            watchdog.cancel()
 
 
 def _bytes_needed(text: str) -> int:
