@@ -43,10 +43,12 @@ class FasterWhisper(SpeechToText):
                 prompt: str | None) -> list[Segment]:
         clips = [{"start": start / SAMPLE_RATE, "end": end / SAMPLE_RATE}
                  for start, end in chunks]
+        hotwords = self.options.glossary_as == "hotwords"
         results, _ = self.pipeline.transcribe(
             audio, language=self.options.language, beam_size=self.options.beam_size,
             word_timestamps=True, clip_timestamps=clips, batch_size=self.options.batch_size,
-            initial_prompt=prompt, log_progress=False)
+            initial_prompt=None if hotwords else prompt, hotwords=prompt if hotwords else None,
+            log_progress=False)
         return [Segment(float(item.start), float(item.end), item.text,
                         tuple(Word(word.word, float(word.start), float(word.end),
                                    float(word.probability)) for word in (item.words or [])),

@@ -10,18 +10,25 @@ from datetime import date
 
 from bench.common import machine, table
 
-BENCHMARKS = ("scoring", "asr", "latency", "session", "long")
+BENCHMARKS = ("scoring", "asr", "spoken", "fillers", "latency", "session", "long")
 
 
 def headline(results: dict) -> dict:
     """The figures the performance targets are stated in, at the top level of the JSON."""
     scoring, asr = results.get("scoring", {}), results.get("asr", {})
     latency, session = results.get("latency", {}), results.get("session", {})
+    spoken = results.get("spoken", {})
     figures = {
         "feedback_latency_p95_s": latency.get("feedback_latency_p95_s"),
         "feedback_latency_batch_p95_s": latency.get("feedback_latency_batch_p95_s"),
         "wer_streaming": latency.get("wer_streaming"),
+        "wer_refined": latency.get("wer_refined"),
+        "refined_60s_max_s": latency.get("refined_60s_max_s"),
         "wer_batch": latency.get("wer_batch"),
+        "spoken_score_drop_median": spoken.get("spoken_score_drop_median"),
+        "spoken_score_drop_p90": spoken.get("spoken_score_drop_p90"),
+        "spoken_invented_rate": spoken.get("spoken_invented_rate"),
+        "spoken_wer_stored": spoken.get("spoken_wer_stored"),
         "asr_speedup_fw_over_ow": asr.get("asr_speedup_fw_over_ow"),
         "first_question_s": session.get("first_question_s"),
         "practice_peak_rss_mb": session.get("practice_peak_rss_mb"),

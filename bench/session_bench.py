@@ -22,11 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import table
+from bench.common import table, word_error_rate
 
 SPEAKER_MONITOR = "virt_speaker.monitor"
 MIC_FEED = "virt_mic_feed"
 QUESTION = "devsecops-01"
+# the session's figures count only if its answer was really heard: transcribed this well
+# and scored above 0 (an answer played while the question was still spoken was not)
+MAX_SESSION_WER = 0.3
 
 
 def _interviewer() -> list[str]:
@@ -89,17 +92,18 @@ class PeakMemory:
         self._thread.join(5)
 
 
-def _answer_clip(folder: Path, seconds: int) -> Path:
+def _answer_clip(folder: Path, seconds: int) -> tuple[Path, str]:
+    """The answer played into the microphone, and the text it says."""
     from audio import write_wav
     from bench.latency_bench import long_answers
 
     answer = long_answers((seconds,))[0]
     path = folder / "answer.wav"
     write_wav(path, answer["audio"], 16000)
-    return path
+    return path, answer["text"]
 
 
-def practice_session(backend: str, answer: Path, folder: Path) -> dict:
+def practice_session(backend: str, answer: Path, reference: str, folder: Path) -> dict:
     """One practice session of one question: first-question delay and peak memory."""
     environment = dict(os.environ, INTERVIEWER_DATA_DIR=str(folder / f"data-{backend}"),
                        XDG_CONFIG_HOME=str(folder / "config"))  # no settings file: defaults
@@ -133,10 +137,16 @@ def practice_session(backend: str, answer: Path, folder: Path) -> dict:
     history = subprocess.run(_interviewer() + ["history", "--json"], env=environment,
                              capture_output=True, text=True)
     answers = json.loads(history.stdout)["answers"] if history.returncode == 0 else []
+    stored = answers[0] if answers else {}
+    wer = word_error_rate([reference], [stored["transcript"]]) \
+        if stored.get("transcript") else None
+    heard = stored.get("status") == "scored" and (stored.get("score") or 0) > 0 and \
+        wer is not None and wer <= MAX_SESSION_WER
     return {"backend": backend, "first_question_s": first_question,
             "peak_rss_mb": peak.mb, "exit": process.returncode,
-            "scored": bool(answers) and answers[0]["status"] == "scored",
-            "score": answers[0]["score"] if answers else None, "output_tail": text[-600:]}
+            "recording_seen": recording_seen, "scored": stored.get("status") == "scored",
+            "score": stored.get("score"), "wer": wer, "transcript_pass":
+            stored.get("transcript_pass"), "heard": heard, "output_tail": text[-600:]}
 
 
 def _wait_for_recording(process: subprocess.Popen, timeout: float) -> bool:
@@ -186,12 +196,16 @@ def run(quick: bool = False) -> dict:
         return results
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
-        answer = _answer_clip(folder, 15 if quick else 30)
+        answer, reference = _answer_clip(folder, 15 if quick else 30)
         for backend in ("faster-whisper", "openai-whisper"):
-            results["sessions"].append(practice_session(backend, answer, folder))
+            results["sessions"].append(practice_session(backend, answer, reference, folder))
     default = results["sessions"][0]
-    results["first_question_s"] = default["first_question_s"]
-    results["practice_peak_rss_mb"] = default["peak_rss_mb"]
+    if default["heard"]:
+        results["first_question_s"] = default["first_question_s"]
+        results["practice_peak_rss_mb"] = default["peak_rss_mb"]
+    else:
+        results["not_counted"] = "the faster-whisper session's answer was not heard " \
+            f"(WER {default['wer']}, score {default['score']}): its figures are not reported"
     return results
 
 
@@ -205,8 +219,14 @@ def report(results: dict) -> str:
     rows = [[row["backend"],
              f"{row['first_question_s']:.2f}" if row["first_question_s"] else "no sound",
              f"{row['peak_rss_mb']:.0f}" if row["peak_rss_mb"] else "?",
-             "yes" if row["scored"] else "NO", str(row["exit"])]
+             f"{row['score']:.1f}" if row["score"] is not None else "NO",
+             f"{row['wer']:.3f}" if row["wer"] is not None else "-",
+             row["transcript_pass"] or "-", "yes" if row["heard"] else "NO", str(row["exit"])]
             for row in results["sessions"]]
-    lines += ["", "Practice session of one spoken answer (virtual microphone and speaker)",
-              table(rows, ["backend", "first question s", "peak RSS MB", "scored", "exit"])]
+    lines += ["", "Practice session of one spoken answer (virtual microphone and speaker), "
+              "played after the recording prompt",
+              table(rows, ["backend", "first question s", "peak RSS MB", "score",
+                           "WER stored", "pass", "heard", "exit"])]
+    if results.get("not_counted"):
+        lines.append(f"NOT COUNTED: {results['not_counted']}")
     return "\n".join(lines)

@@ -74,7 +74,9 @@ def _register_commands() -> None:
     from interviewer.commands import demo as demo_commands
     from interviewer.commands import devices as devices_commands
     from interviewer.commands import doctor as doctor_commands
+    from interviewer.commands import fix as fix_commands
     from interviewer.commands import history as history_commands
+    from interviewer.commands import model as model_commands
     from interviewer.commands import practice as practice_commands
     from interviewer.commands import report as report_commands
     from interviewer.commands import review as review_commands
@@ -88,9 +90,11 @@ def _register_commands() -> None:
     cli.add_command(review_commands.review)
     cli.add_command(history_commands.history)
     cli.add_command(history_commands.rescore)
+    cli.add_command(fix_commands.fix)
     cli.add_command(history_commands.forget)
     cli.add_command(report_commands.report)
     cli.add_command(doctor_commands.doctor)
+    cli.add_command(model_commands.model)
 
 
 _register_commands()
