@@ -28,6 +28,7 @@ def headline(results: dict) -> dict:
         "spoken_score_drop_median": spoken.get("spoken_score_drop_median"),
         "spoken_score_drop_p90": spoken.get("spoken_score_drop_p90"),
         "spoken_invented_rate": spoken.get("spoken_invented_rate"),
+        "spoken_possible_false_rate": spoken.get("spoken_possible_false_rate"),
         "spoken_wer_stored": spoken.get("spoken_wer_stored"),
         "asr_speedup_fw_over_ow": asr.get("asr_speedup_fw_over_ow"),
         "first_question_s": session.get("first_question_s"),

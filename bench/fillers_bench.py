@@ -21,7 +21,6 @@ from bench.common import table, word_error_rate
 from bench.scoring_sets import INTERVIEW
 
 FILLERS = ("um", "uh", "like", "you know")
-VERBATIM_PREFIX = "Um, so, uh, I think, like, you know, we, um, used"
 
 
 def with_fillers(text: str) -> tuple[str, int]:
@@ -64,16 +63,14 @@ def clips(quick: bool) -> list[dict]:
     return result
 
 
-def measure(items: list[dict], prompt_prefix: str | None) -> dict:
+def measure(items: list[dict], verbatim: bool) -> dict:
     from audio import SpeechToTextOptions, load_audio, load_speech_to_text
     from bank import load_bank
     from bench.asr_bench import jargon_recall
     from scoring.delivery import count_fillers
 
     glossary = load_bank().glossary()
-    stt = load_speech_to_text(SpeechToTextOptions(glossary=glossary))
-    if prompt_prefix is not None:
-        stt.prompt = f"{prompt_prefix} {stt.prompt}"
+    stt = load_speech_to_text(SpeechToTextOptions(glossary=glossary, verbatim=verbatim))
     heard, said, false, texts = 0, 0, 0, []
     for item in items:
         filled = stt.transcribe(load_audio(item["filled_path"])).text
@@ -92,9 +89,9 @@ def measure(items: list[dict], prompt_prefix: str | None) -> dict:
 
 def run(quick: bool = False) -> dict:
     items = clips(quick)
-    results = {"glossary prompt (default)": measure(items, None),
-               "verbatim prefix + glossary": measure(items, VERBATIM_PREFIX)}
-    default = results["glossary prompt (default)"]
+    results = {"verbatim prefix + glossary (default)": measure(items, True),
+               "glossary only": measure(items, False)}
+    default = results["verbatim prefix + glossary (default)"]
     return {"answers": len(items), "configs": results,
             "filler_recall": default["filler_recall"],
             "mean_fillers": float(np.mean([item["fillers"] for item in items]))}
