@@ -51,7 +51,8 @@ def reviewed_answer(run_cli, candidate_clips) -> dict:
 
 
 @pytest.mark.slow
-def test_fix_rescores_the_corrected_text_and_keeps_what_was_heard(run_cli, reviewed_answer):
+def test_fix_rescores_the_corrected_text_and_keeps_what_was_heard(run_cli, reviewed_answer,
+                                                                   tmp_path):
     answer_id, heard = str(reviewed_answer["id"]), reviewed_answer["transcript"]
     assert reviewed_answer["corrected"] is False and reviewed_answer["transcript_pass"] == \
         "recording" and reviewed_answer["recognised_transcript"] == heard
@@ -66,6 +67,10 @@ def test_fix_rescores_the_corrected_text_and_keeps_what_was_heard(run_cli, revie
     assert row["report"]["text"] == said
     # the history table marks it; rescoring keeps the candidate's text
     assert re.search(rf"^\s*{answer_id}\s.*corrected", run_cli("history").stdout, re.M)
+    report = tmp_path / "report.html"
+    assert run_cli("report", "--out", str(report), "--no-audio").returncode == 0
+    html = report.read_text()
+    assert "corrected by the candidate" in html and "The recogniser heard" in html
     assert run_cli("rescore").returncode == 0
     assert json.loads(run_cli("history", "--json").stdout)["answers"][0]["transcript"] == said
     # text from standard input; giving back what was heard removes the correction
