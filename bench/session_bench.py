@@ -106,7 +106,8 @@ def _answer_clip(folder: Path, seconds: int) -> tuple[Path, str]:
 def practice_session(backend: str, answer: Path, reference: str, folder: Path) -> dict:
     """One practice session of one question: first-question delay and peak memory."""
     environment = dict(os.environ, INTERVIEWER_DATA_DIR=str(folder / f"data-{backend}"),
-                       XDG_CONFIG_HOME=str(folder / "config"))  # no settings file: defaults
+                       XDG_CONFIG_HOME=str(folder / "config"),  # no settings file: defaults
+                       PYTHONUNBUFFERED="1")
     environment.pop("INTERVIEWER_CONFIG", None)
     command = _interviewer() + ["practice", "--question", QUESTION, "--backend", backend,
                                 "--silence-stop", "1.5", "--no-follow-ups",
@@ -117,7 +118,15 @@ def practice_session(backend: str, answer: Path, reference: str, folder: Path) -
     process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output: list[bytes] = []
-    reader = threading.Thread(target=lambda: output.append(process.stdout.read()), daemon=True)
+    prompted = threading.Event()  # the recording prompt is on screen: the candidate may speak
+
+    def read() -> None:
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith(b"Recording."):
+                prompted.set()
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
     peak = PeakMemory(process.pid)
     deadline = started + 60
@@ -126,9 +135,11 @@ def practice_session(backend: str, answer: Path, reference: str, folder: Path) -
         time.sleep(0.01)
     first_question = watcher.first_sound - started if watcher.first_sound else None
     watcher.close()
-    # the answer: wait for the question to finish (recording starts after it), then speak
-    recording_seen = _wait_for_recording(process, 90)
+    # the answer: after the recording prompt (it follows the spoken question) and once the
+    # recorder's stream is open, as a candidate would, a moment later
+    recording_seen = prompted.wait(90) and _wait_for_recording(process, 30)
     if recording_seen:
+        time.sleep(0.4)
         subprocess.run(["paplay", f"--device={MIC_FEED}", str(answer)], check=True)
     process.wait()
     peak.join()
