@@ -109,11 +109,8 @@ def _describe(url: str) -> RemoteFile:
         response = opener.open(request, timeout=TIMEOUT_S)
         headers = response.headers
     except urllib.error.HTTPError as error:
-        if error.code == 404:
-            raise _NotFound(f"{url}: not found") from error
         if error.code not in (301, 302, 303, 307, 308):
-            raise DownloadError(f"{url}: the server answered {error.code} {error.reason}; "
-                                f"try again later, or {OFFLINE_ALTERNATIVE}") from error
+            raise _http_error(url, error) from error
         headers = error.headers
     except (urllib.error.URLError, OSError) as error:
         raise _offline(url, error) from error
@@ -131,10 +128,7 @@ def _transfer(url: str, path: Path, have: int, total: int | None,
     try:
         response = urllib.request.urlopen(request, timeout=TIMEOUT_S)
     except urllib.error.HTTPError as error:
-        if error.code == 404:
-            raise _NotFound(f"{url}: not found") from error
-        raise DownloadError(f"{url}: the server answered {error.code} {error.reason}; try "
-                            f"again later, or {OFFLINE_ALTERNATIVE}") from error
+        raise _http_error(url, error) from error
     except (urllib.error.URLError, OSError) as error:
         raise _offline(url, error) from error
     if have and response.status != 206:  # the server ignored the range: start again
@@ -164,6 +158,13 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: stream.read(BLOCK), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _http_error(url: str, error: urllib.error.HTTPError) -> DownloadError:
+    if error.code == 404:
+        return _NotFound(f"{url}: not found")
+    return DownloadError(f"{url}: the server answered {error.code} {error.reason}; try again "
+                         f"later, or {OFFLINE_ALTERNATIVE}")
 
 
 def _offline(url: str, error: BaseException) -> DownloadError:

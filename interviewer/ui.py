@@ -26,6 +26,13 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{rest:02d}"
 
 
+def configured_editor() -> str | None:
+    """The editor the candidate set ($VISUAL, then $EDITOR), if any."""
+    import os
+
+    return os.environ.get("VISUAL") or os.environ.get("EDITOR")
+
+
 def _input_prefilled(prompt: str, text: str) -> str | None:
     """A line read with `text` already typed in it (readline where there is one)."""
     try:
@@ -202,9 +209,7 @@ class Frontend:
     def edit_text(self, text: str) -> str | None:
         """The candidate's correction of `text`: in $EDITOR when it is set, else on one line
         with the text ready to edit. None when they left it unchanged or gave nothing."""
-        import os
-
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        editor = configured_editor()
         if editor:
             import click
 

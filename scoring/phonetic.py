@@ -9,10 +9,7 @@ concept "possibly said" (half credit, shown as "heard as ..."), never covered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import jellyfish
-from rapidfuzz import fuzz
 
 # On the spoken development set (bench/spoken_bench.py) this keeps concepts credited in
 # other questions' answers and in negated answers within the 1 % budget.
@@ -23,7 +20,3 @@ MIN_KEY_LENGTH = 5  # shorter keys ("KMS", "SB") match too much by chance
 def sound_key(letters: str) -> str:
     return jellyfish.metaphone(letters) if letters else ""
 
-
-def sounds_alike(key: str, candidates: Sequence[str]) -> list[float]:
-    """Similarity (0-100) of each candidate key to `key`."""
-    return [fuzz.ratio(key, candidate) for candidate in candidates]

@@ -77,9 +77,9 @@ def _corrected_text(text: str | None, current: str) -> str | None:
     if text == "-":
         text = sys.stdin.read()
     elif text is None:
-        from interviewer.ui import Frontend
+        from interviewer.ui import Frontend, configured_editor
 
-        if not (sys.stdin and sys.stdin.isatty()) and not _editor():
+        if not (sys.stdin and sys.stdin.isatty()) and not configured_editor():
             raise UserError("give the corrected text (interviewer fix ID \"TEXT\"), '-' to "
                             "read it from standard input, or set $EDITOR")
         return Frontend().edit_text(current)
@@ -89,8 +89,3 @@ def _corrected_text(text: str | None, current: str) -> str | None:
                         "answer, use 'interviewer forget' on its session)")
     return None if text == current.strip() else text
 
-
-def _editor() -> str | None:
-    import os
-
-    return os.environ.get("VISUAL") or os.environ.get("EDITOR")
