@@ -6,6 +6,11 @@ import re
 from dataclasses import dataclass, field
 
 CATEGORIES = ("technical", "behavioral", "situational")
+# other spellings a bank may use for a category
+CATEGORY_SPELLINGS = {"behavioural": "behavioral"}
+# what a concept names: a practice a good answer describes, or one it says to avoid (an
+# absence: "no secrets in images"), which a negated mention of its hazard covers
+POLARITIES = ("practice", "avoid")
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,8 @@ class Concept:
     name: str
     aliases: tuple[str, ...] = ()
     weight: float = 1.0
+    description: str = ""  # one line: what the concept means in this question
+    polarity: str = "practice"  # or "avoid" (see POLARITIES)
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -28,10 +35,15 @@ class Concept:
 
 @dataclass(frozen=True)
 class FollowUp:
-    """A question to ask when the answer missed `concept` (a concept name of the question)."""
+    """A question to ask when the answer missed `concept` (a concept name of the question).
+
+    A follow-up is an answer of its own: it is scored against `concepts` (what it probes; by
+    default the missed concept) and its optional short `model_answer`."""
 
     concept: str
     text: str
+    concepts: tuple[Concept, ...] = ()
+    model_answer: str = ""
 
 
 @dataclass(frozen=True)

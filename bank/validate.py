@@ -15,7 +15,15 @@ from typing import Any
 
 from bank.errors import FieldPath, Problem
 from bank.parse import Document
-from bank.schema import CATEGORIES, Bank, Concept, FollowUp, Question
+from bank.schema import (
+    CATEGORIES,
+    CATEGORY_SPELLINGS,
+    POLARITIES,
+    Bank,
+    Concept,
+    FollowUp,
+    Question,
+)
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_TIME_LIMIT = 3600
@@ -42,8 +50,10 @@ QUESTION_FIELDS = {
     "follow_ups": "optional",
     "time_limit": "optional",
 }
-CONCEPT_FIELDS = {"name": "required", "aliases": "optional", "weight": "optional"}
-FOLLOW_UP_FIELDS = {"concept": "required", "text": "required"}
+CONCEPT_FIELDS = {"name": "required", "aliases": "optional", "weight": "optional",
+                  "description": "optional", "polarity": "optional"}
+FOLLOW_UP_FIELDS = {"concept": "required", "text": "required", "concepts": "optional",
+                    "model_answer": "optional"}
 
 def build_bank(data: Any, file: str, lines: dict[FieldPath, int] | None = None
                ) -> tuple[Bank | None, list[Problem]]:
@@ -176,6 +186,7 @@ class BankValidator:
         self._check_id(qid, path + ("id",))
         text = self._text(mapping, "text", path, True)
         category = self._text(mapping, "category", path, True).lower()
+        category = CATEGORY_SPELLINGS.get(category, category)
         if category and category not in CATEGORIES:
             close = difflib.get_close_matches(category, CATEGORIES, n=1, cutoff=0.5)
             hint = f"did you mean '{close[0]}'?" if close else \
@@ -205,7 +216,10 @@ class BankValidator:
             return None
         return int(value)
 
-    def _concepts(self, mapping: dict, path: FieldPath) -> tuple[Concept, ...]:
+    def _concepts(self, mapping: dict, path: FieldPath,
+                  known: dict[str, Concept] | None = None) -> tuple[Concept, ...]:
+        """The concepts under `path`; with `known` (a follow-up's parent concepts), a bare
+        name of one of them stands for that concept."""
         raw = mapping.get("concepts")
         if raw is None:
             return ()
@@ -217,6 +231,9 @@ class BankValidator:
         owner_of_phrase: dict[str, tuple[str, int]] = {}
         for index, item in enumerate(raw):
             cpath = path + ("concepts", index)
+            if known is not None and isinstance(item, str) and item.strip() in known:
+                concepts.append(known[item.strip()])
+                continue
             if isinstance(item, str):  # shorthand: a bare name
                 item = {"name": item}
                 self.doc.lines.setdefault(cpath + ("name",), self.doc.line_of(cpath))
@@ -226,6 +243,9 @@ class BankValidator:
             name = self._text(concept_map, "name", cpath, True, scalar_ok=True)
             aliases = self._text_list(concept_map, "aliases", cpath)
             weight = self._weight(concept_map, cpath)
+            description = " ".join(self._text(concept_map, "description", cpath, False)
+                                   .split())
+            polarity = self._polarity(concept_map, cpath)
             phrases = [(name, cpath + ("name",))] + [
                 (alias, cpath + ("aliases", number)) for number, alias in enumerate(aliases)]
             for phrase, phrase_path in phrases:
@@ -250,8 +270,21 @@ class BankValidator:
             unique_aliases = tuple(dict.fromkeys(
                 alias for alias in aliases if _phrase_key(alias) != _phrase_key(name)))
             if name:
-                concepts.append(Concept(name=name, aliases=unique_aliases, weight=weight))
+                concepts.append(Concept(name=name, aliases=unique_aliases, weight=weight,
+                                        description=description, polarity=polarity))
         return tuple(concepts)
+
+    def _polarity(self, mapping: dict, path: FieldPath) -> str:
+        value = mapping.get("polarity")
+        if value is None:
+            return "practice"
+        if not isinstance(value, str) or value.strip().lower() not in POLARITIES:
+            shown = f"'{value}'" if isinstance(value, str) else _kind(value)
+            self.doc.problem(path + ("polarity",), f"{shown} is not a polarity; use one of "
+                                                   f"{', '.join(POLARITIES)} ('avoid' marks a "
+                                                   "practice to avoid or an absence)")
+            return "practice"
+        return value.strip().lower()
 
     def _weight(self, mapping: dict, path: FieldPath) -> float:
         value = mapping.get("weight", 1.0)
@@ -274,7 +307,8 @@ class BankValidator:
             self.doc.problem(path + ("follow_ups",), f"expected a list of follow-ups, got "
                                                      f"{_kind(raw)}")
             return ()
-        names = {concept.name for concept in concepts}
+        by_name = {concept.name: concept for concept in concepts}
+        names = set(by_name)
         follow_ups = []
         for index, item in enumerate(raw):
             fpath = path + ("follow_ups", index)
@@ -292,8 +326,13 @@ class BankValidator:
             elif concept and not names:
                 self.doc.problem(fpath + ("concept",), "this question has no concepts to tie "
                                                        "a follow-up to; add concepts")
+            own = self._concepts(follow_map, fpath, known=by_name)
+            if not own and concept in by_name:
+                own = (by_name[concept],)  # by default it probes the concept it follows up
+            model_answer = self._text(follow_map, "model_answer", fpath, False)
             if concept and text:
-                follow_ups.append(FollowUp(concept=concept, text=text))
+                follow_ups.append(FollowUp(concept=concept, text=text, concepts=own,
+                                           model_answer=model_answer))
         return tuple(follow_ups)
 
 

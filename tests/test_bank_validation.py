@@ -101,9 +101,9 @@ def test_out_of_range_values(tmp_path):
 
 
 def test_unknown_category(tmp_path):
-    path = write(tmp_path, GOOD.replace("category: technical", "category: behavioural"))
+    path = write(tmp_path, GOOD.replace("category: technical", "category: tecnical"))
     assert only_problem(path) == (f"{path}:6: questions[0].category: unknown category "
-                                  "'behavioural'; did you mean 'behavioral'?")
+                                  "'tecnical'; did you mean 'technical'?")
 
 
 def test_duplicate_question_ids(tmp_path):
@@ -211,3 +211,46 @@ def test_malformed_json(tmp_path):
     path.write_text('{\n  "id": "x",\n  "title": "y",\n  "questions": [,]\n}\n')
     problem = only_problem(path)
     assert problem.startswith(f"{path}:4: (bank): malformed JSON")
+
+
+def test_concept_description_and_polarity(tmp_path):
+    path = write(tmp_path, GOOD + "        description: A value only its owner should know.\n"
+                 "      - name: no secrets in images\n        polarity: avoid\n")
+    assert problems_of(path) == []
+    concepts = load_bank(path).get("q1").concepts
+    assert concepts[0].description == "A value only its owner should know."
+    assert (concepts[0].polarity, concepts[1].polarity) == ("practice", "avoid")
+
+
+def test_unknown_polarity_is_located(tmp_path):
+    path = write(tmp_path, GOOD + "        polarity: forbidden\n")
+    problem = only_problem(path)
+    assert ":11: questions[0].concepts[0].polarity: 'forbidden' is not a polarity" in problem
+    assert "practice, avoid" in problem
+
+
+def test_british_spelling_of_behavioral_is_accepted(tmp_path):
+    path = write(tmp_path, GOOD.replace("category: technical", "category: behavioural"))
+    assert problems_of(path) == []
+    assert load_bank(path).get("q1").category == "behavioral"
+
+
+def test_follow_up_has_concepts_of_its_own(tmp_path):
+    path = write(tmp_path, GOOD + textwrap.indent(textwrap.dedent("""\
+        follow_ups:
+          - concept: credential
+            text: Where would you keep it?
+          - concept: credential
+            text: How do you rotate it?
+            model_answer: On a schedule, and at once after a leak.
+            concepts:
+              - credential
+              - name: rotation
+                aliases: [rotate, rotated]
+        """), "    "))
+    assert problems_of(path) == []
+    first, second = load_bank(path).get("q1").follow_ups
+    assert [concept.name for concept in first.concepts] == ["credential"]  # the default
+    assert [concept.name for concept in second.concepts] == ["credential", "rotation"]
+    assert second.concepts[0].aliases == ("password", "key")  # the parent's concept
+    assert second.model_answer == "On a schedule, and at once after a leak."
