@@ -12,6 +12,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from audio.runtime import configure_native_threads
+
+# before any speech library loads: OpenMP reads its wait policy once (see audio.runtime)
+configure_native_threads()
+
 _EXPORTS = {
     "CaptureSettings": "audio.capture", "CaptureStatus": "audio.capture",
     "Recorder": "audio.capture", "Recording": "audio.capture",
