@@ -92,15 +92,15 @@ def fuzzy_threshold_sweep(clips: list[dict], transcripts: list[str]) -> list[dic
     """Concept recall on recognised speech vs. spelling-tolerance threshold, and how often the
     tolerance invents a concept in other questions' answers."""
     from bank import load_bank
-    from scoring import AnswerScorer
+    from interviewer.judging import scorer_recipe
 
     bank = load_bank()
-    exact = AnswerScorer(fuzzy_threshold=100.0).fit(bank.questions)
+    exact = scorer_recipe(fuzzy_threshold=100.0).scorer(bank.questions)
     spoken = [(clip["question_id"], text) for clip, text in zip(clips, transcripts, strict=True)
               if clip["question_id"]]
     rows = []
     for threshold in (80.0, 84.0, 86.0, 88.0, 90.0, 92.0, 95.0, 100.0):
-        scorer = AnswerScorer(fuzzy_threshold=threshold).fit(bank.questions)
+        scorer = scorer_recipe(fuzzy_threshold=threshold).scorer(bank.questions)
         found = total = invented = chances = 0
         for qid, text in spoken:
             question = bank.get(qid)

@@ -107,11 +107,11 @@ def pulse_available() -> bool:
 def run(quick: bool = False) -> dict:
     from audio import SpeechToTextOptions, load_speech_to_text
     from bank import load_bank
-    from scoring import AnswerScorer
+    from interviewer.judging import scorer_recipe
 
     bank = load_bank()
     question = bank.get("devsecops-01")
-    scorer = AnswerScorer().fit(bank.questions)
+    scorer = scorer_recipe().scorer(bank.questions)
     stt = load_speech_to_text(SpeechToTextOptions(glossary=bank.glossary()))
     stt.transcribe(np.zeros(16000, np.float32))  # warm-up
     lengths = (30,) if quick else (30, 60, 120)

@@ -49,24 +49,26 @@ from scoring import AnswerScorer, Band
 BAD_KINDS = ("list", "stuffed", "negated")
 
 
-def make_scorer(config: dict) -> AnswerScorer:
-    """The scorer as the application builds it (with the embedder), configured by `config`;
+def recipe(config: dict):
+    """The application's scorer recipe, with `config` overriding scorer parameters;
     `{"semantic": false}` leaves the embedder out."""
-    from interviewer.meaning import load_embedder
+    from interviewer.judging import scorer_recipe
 
     config = dict(config)
-    embedder = load_embedder() if config.pop("semantic", True) else None
-    return AnswerScorer(embedder=embedder, **config)
+    if not config.pop("semantic", True):
+        config["embedder"] = None
+    return scorer_recipe(**config)
 
 
-def fitted(items: Sequence[GradedAnswer], config: dict, background=()) -> AnswerScorer:
+def fitted(items: Sequence[GradedAnswer], config: dict) -> AnswerScorer:
     questions = {item.question.id: item.question for item in items}
-    return make_scorer(config).fit(questions.values(), background=background)
+    return recipe(config).scorer(questions.values())
 
 
-def scorer_scores(items: Sequence[GradedAnswer], config: dict, background=()) -> np.ndarray:
-    scorer = fitted(items, config, background)
-    return scores(items, lambda item: scorer.score_text(item.answer, item.question).score)
+def scorer_scores(items: Sequence[GradedAnswer], config: dict) -> np.ndarray:
+    scorer = fitted(items, config)
+    reports = scorer.score_texts([(item.answer, item.question) for item in items])
+    return np.array([report.score for report in reports])
 
 
 # ---------------------------------------------------------------------- the interview set
@@ -115,9 +117,7 @@ def interview_figures(items: list[GradedAnswer], mine: np.ndarray, plain: np.nda
 
 def interview(config: dict, splits=("dev", "held-out")) -> dict:
     items = interview_set()
-    bank = load_bank()
-    scorer = make_scorer(config).fit(bank.questions)
-    mine = scores(items, lambda item: scorer.score_text(item.answer, item.question).score)
+    mine = scorer_scores(items, config)
     plain = scores(items, PlainBaseline(items).score)
     result = {}
     for split in splits:
@@ -196,7 +196,7 @@ def off_topic_separation(scorer: AnswerScorer, questions: list[Question]) -> dic
 
 def bank_figures(config: dict, quick: bool) -> dict:
     bank = load_bank()
-    scorer = make_scorer(config).fit(bank.questions)
+    scorer = recipe(config).scorer(bank.questions)
     questions = list(bank.questions)
     answers = [q.model_answer for q in questions[1:] + questions[:1]]
     for answer, question in zip(answers, questions, strict=True):

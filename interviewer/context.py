@@ -1,14 +1,18 @@
-"""What every command needs: where things are, the settings, the database and the bank (each
-opened on first use)."""
+"""What every command needs: where things are, the settings, the database, the bank and the
+scorers (each made when a command first asks for it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bank import Bank, load_bank
 from interviewer.paths import AppPaths
 from interviewer.settings import Settings, load_settings
 from interviewer.storage import Store
+
+if TYPE_CHECKING:
+    from scoring.recipe import ScorerRecipe
 
 
 @dataclass
@@ -16,6 +20,7 @@ class AppContext:
     paths: AppPaths
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    _scorers: ScorerRecipe | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -29,6 +34,15 @@ class AppContext:
         if self._store is None:
             self._store = Store.open(self.paths.data_dir)
         return self._store
+
+    @property
+    def scorers(self) -> ScorerRecipe:
+        """Fitted scorers, kept in memory for this command and in the cache folder."""
+        if self._scorers is None:
+            from interviewer.judging import scorer_recipe
+
+            self._scorers = scorer_recipe(self.paths.cache_dir)
+        return self._scorers
 
     def bank(self, settings: Settings | None = None) -> Bank:
         """The bank the settings name (a flag, the settings file, or the default)."""

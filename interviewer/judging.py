@@ -1,93 +1,51 @@
-"""Building scorers for banks: fitted once, then kept in the user's cache directory.
-
-Fitting needs scikit-learn, whose import alone takes about a second; a saved fitted state
-(plain JSON, keyed by the bank's content and the scorer's configuration) lets `score`,
-`review` and `history` start without it.
-"""
+"""The application's scorers: the one recipe (`scoring.recipe`) with the bundled bank as
+background for small banks, and fitted states kept in the user's cache folder."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-from collections.abc import Iterable
+import logging
 from pathlib import Path
 
-from bank import BUNDLED_DEFAULT, Bank, Question, load_bank
+from bank import BUNDLED_DEFAULT, load_bank
 from interviewer.errors import UserError
-from scoring import AnswerScorer
+from scoring.recipe import ScorerRecipe
 
-# Below this many model answers a bank says little about which words are common, and offers
-# few examples of unrelated answers: the bundled bank is added as background.
-MIN_OWN_REFERENCES = 8
-CACHE_FORMAT = 1
-
-_scorers: dict[str, AnswerScorer] = {}
+log = logging.getLogger(__name__)
 
 
-def background_for(questions: list[Question]) -> list[Question]:
-    if len(questions) >= MIN_OWN_REFERENCES:
-        return []
-    bundled = load_bank(BUNDLED_DEFAULT)
-    own = {question.model_answer for question in questions}
-    return [question for question in bundled.questions if question.model_answer not in own]
+class CacheFolderStates:
+    """Fitted scorer states as JSON files in a folder. An unusable folder (read-only, full,
+    owned by another user after a `sudo` run) only costs fitting again: it is logged, never
+    raised."""
 
+    def __init__(self, folder: Path):
+        self.folder = folder
 
-def _cache_dir() -> Path | None:
-    from interviewer.paths import resolve_paths
-
-    try:
-        return resolve_paths().cache_dir / "scorers"
-    except Exception:  # no usable home directory: just do not cache
-        return None
-
-
-def _key(questions: list[Question], background: list[Question], config: dict) -> str:
-    from interviewer import __version__
-
-    digest = hashlib.sha256()
-    digest.update(json.dumps([CACHE_FORMAT, __version__, config], sort_keys=True).encode())
-    for question in questions + [None] + background:  # None separates the two lists
-        if question is None:
-            digest.update(b"\x00|")
-            continue
-        digest.update(f"{question.id}\x00{question.text}\x00{question.model_answer}\x01"
-                      .encode())
-    return digest.hexdigest()[:32]
-
-
-def scorer_for_questions(questions: Iterable[Question]) -> AnswerScorer:
-    """A fitted scorer for these questions: from memory, from the cache, or fitted now."""
-    from interviewer.meaning import load_embedder
-
-    questions = list(questions)
-    background = background_for(questions)
-    scorer = AnswerScorer(embedder=load_embedder())
-    key = _key(questions, background, scorer.get_config())
-    if key in _scorers:
-        return _scorers[key]
-    cache = _cache_dir()
-    path = cache / f"{key}.json" if cache else None
-    if path is not None and path.exists():
+    def load(self, key: str) -> dict | None:
         try:
-            scorer.set_state(json.loads(path.read_text(encoding="utf-8")))
-            _scorers[key] = scorer
-            return scorer
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # a stale or damaged cache entry: fit again and overwrite it
-    scorer.fit(questions, background=background)
-    _scorers[key] = scorer
-    if path is not None:
-        _save(path, scorer.get_state())
-    return scorer
+            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            log.info("scorer cache %s not used (%s)", self.folder, error)
+            return None
+
+    def save(self, key: str, state: dict) -> None:
+        from interviewer.files import atomic_write
+
+        try:
+            atomic_write(self.folder / f"{key}.json", json.dumps(state), "the scorer cache")
+        except (UserError, OSError) as error:
+            log.info("scorer cache %s not written (%s)", self.folder, error)
 
 
-def _save(path: Path, state: dict) -> None:
-    from interviewer.files import atomic_write
-
-    with contextlib.suppress(UserError):  # a read-only or full cache costs the next start 1 s
-        atomic_write(path, json.dumps(state), "the scorer cache")
+def bundled_background():
+    return load_bank(BUNDLED_DEFAULT).questions
 
 
-def scorer_for(bank: Bank) -> AnswerScorer:
-    return scorer_for_questions(bank.questions)
+def scorer_recipe(cache_dir: Path | None = None, **config) -> ScorerRecipe:
+    """The recipe every command uses (and the benchmarks and tests, with no cache folder);
+    `config` overrides scorer parameters, for the benchmarks' comparisons."""
+    states = CacheFolderStates(cache_dir / "scorers") if cache_dir is not None else None
+    return ScorerRecipe(background=bundled_background, states=states, **config)

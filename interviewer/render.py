@@ -39,7 +39,9 @@ def _item(console, mark: str, text: str) -> None:
 
 def render_report(console, report: ScoreReport, question: Question, *,
                   show_model_answer: bool = False, plain: bool = False,
-                  show_delivery: bool = True) -> None:
+                  show_delivery: bool = True, empty_hint: str | None = None) -> None:
+    """`empty_hint`: what to do when the answer had no words, where the caller knows (a
+    spoken answer: check the microphone)."""
     from rich.markup import escape
 
     style = "" if plain else BAND_STYLE.get(report.band, "bold")
@@ -79,6 +81,8 @@ def render_report(console, report: ScoreReport, question: Question, *,
         console.print("\nFeedback:")
         for note in report.feedback:
             _item(console, "-", note)
+        if report.band == "empty" and empty_hint:
+            _item(console, "-", empty_hint)
     if question.look_for and report.band != "empty":
         console.print("\nInterviewers listen for:")
         for item in question.look_for:

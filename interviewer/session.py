@@ -63,6 +63,13 @@ class PracticeSession:
         self.choices = {**CHOICES, **EDIT_CHOICE} if source.kind == "spoken" else CHOICES
 
     @property
+    def _empty_hint(self) -> str:
+        if self.source.kind == "spoken":
+            return "Nothing was heard. Answer aloud, or check the microphone with " \
+                   "'interviewer devices'."
+        return "Nothing was typed."
+
+    @property
     def session_id(self) -> int:
         return self.pipeline.session_id or 0
 
@@ -192,7 +199,7 @@ class PracticeSession:
         self.results[-1] = result
         self.ui.info("Corrected; the recogniser's transcript is kept beside yours "
                      "('interviewer history --json' shows both).")
-        self.ui.feedback(result.report, question)
+        self.ui.feedback(result.report, question, empty_hint=self._empty_hint)
 
     def _follow_up_for(self, question: Question, result: AnswerResult) -> FollowUp | None:
         if not self.plan.follow_ups or result.report.band == "empty":
@@ -252,7 +259,7 @@ class PracticeSession:
 
     def _after(self, result: AnswerResult) -> None:
         self.results.append(result)
-        self.ui.feedback(result.report, result.question)
+        self.ui.feedback(result.report, result.question, empty_hint=self._empty_hint)
         spoken = spoken_summary(result)
         if self._follow_up_of is not None:
             concept = self._follow_up_of[1]

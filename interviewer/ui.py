@@ -109,10 +109,10 @@ class Frontend:
             self.warn(warning)
 
     def feedback(self, report: ScoreReport, question: Question,
-                 show_model_answer: bool = False) -> None:
+                 show_model_answer: bool = False, empty_hint: str | None = None) -> None:
         self.console.print()
         render_report(self.console, report, question, show_model_answer=show_model_answer,
-                      plain=self.plain)
+                      plain=self.plain, empty_hint=empty_hint)
 
     # ------------------------------------------------------------------ live parts
 

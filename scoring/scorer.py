@@ -22,7 +22,6 @@ How a score is made (the README has a worked example of each rule):
 
 from __future__ import annotations
 
-import bisect
 import math
 import threading
 from collections import Counter
@@ -30,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from scoring.concepts import DEFAULT_FUZZY_THRESHOLD, ConceptSpec, PhraseMatch
-from scoring.delivery import SINGLE_FILLERS, UNSURE_PROBABILITY, delivery_metrics
+from scoring.delivery import SINGLE_FILLERS, delivery_metrics
 from scoring.explanation import Explanation
 from scoring.feedback import with_feedback
 from scoring.keyword_list import looks_like_keyword_list
@@ -49,6 +48,7 @@ from scoring.types import (
     ScoreReport,
     TimedWord,
 )
+from scoring.words import join_words, unsure_flags, word_at
 
 MAX_ANSWER_CHARS = 200_000  # longer input is scored on its first part (a 1 MB paste stays fast)
 CONFIG_VERSION = 2  # fitted states saved by an earlier version are refitted
@@ -215,7 +215,7 @@ class AnswerScorer:
         """Score a spoken answer from the recogniser's words: evidence carries times, words the
         recogniser was unsure of make a concept only "possibly said", and delivery is measured.
         `duration_s` is the whole recording (time before the first word is the lead-in)."""
-        text, spans = _join_words(words)
+        text, spans = join_words(words)
         return self._finish([self._analyse(text, question, list(words) or None, spans,
                                            duration_s)])[0]
 
@@ -235,7 +235,7 @@ class AnswerScorer:
         # graders of Mohler and SemEval.
         negation = Negation.none(len(tokens)) if model.derived else \
             find_negation(answer, tokens)
-        unsure = _unsure_flags(tokens, words, word_spans) if words else None
+        unsure = unsure_flags(tokens, words, word_spans) if words else None
         matches = model.matcher.match(tokens, unsure, negation, model.expected_negated)
         mentions = [(match.first, match.last) for match in matches if match is not None]
         # Likewise only curated concepts must be explained: derived ones are plain words.
@@ -334,8 +334,8 @@ class AnswerScorer:
                            similarity=0.0, relevance=0.0, coverage=0.0, concepts=results,
                            text=analysis.answer, derived_concepts=model.derived,
                            delivery=analysis.delivery,
-                           feedback=("No answer was heard. Answer aloud, or check the "
-                                     "microphone with 'interviewer devices'.",))
+                           feedback=("There was nothing to score: the answer has no "
+                                     "words.",))
 
     def _concept_result(self, spec: ConceptSpec, shared: int, match: PhraseMatch | None,
                         expected_negated: bool, explanation: Explanation | None,
@@ -355,8 +355,8 @@ class AnswerScorer:
         start_char, end_char = tokens[first].start, tokens[last].end
         start_time = end_time = None
         if words:
-            start_time = round(words[_word_at(word_spans, start_char)].start, 2)
-            end_time = round(words[_word_at(word_spans, max(start_char, end_char - 1))].end, 2)
+            start_time = round(words[word_at(word_spans, start_char)].start, 2)
+            end_time = round(words[word_at(word_spans, max(start_char, end_char - 1))].end, 2)
         evidence = Evidence(text=answer[start_char:end_char].strip(), phrase=match.phrase,
                             start_char=start_char, end_char=end_char, start=start_time,
                             end=end_time, fuzzy=match.fuzzy, cue=cue)
@@ -369,31 +369,3 @@ def _rise(value: float, baseline: float) -> float:
     """How far `value` rises above `baseline`, as a share of the room above it."""
     baseline = min(0.95, baseline)
     return max(0.0, (value - baseline) / (1 - baseline))
-
-
-def _join_words(words: Sequence[TimedWord]) -> tuple[str, list[tuple[int, int]]]:
-    """The answer text made from recognised words, and each word's character span in it."""
-    parts, spans, position = [], [], 0
-    for word in words:
-        # recognisers mark a new word with a leading space, and "-commit" continues "pre";
-        # words given bare are separated
-        text = word.text
-        if parts and text[:1].isalnum() and parts[-1][-1:].isalnum():
-            text = " " + text
-        parts.append(text)
-        stripped = len(text) - len(text.lstrip())
-        spans.append((position + stripped, position + len(text)))
-        position += len(text)
-    return "".join(parts), spans
-
-
-def _word_at(spans: list[tuple[int, int]], char: int) -> int:
-    """Index of the word whose span holds (or first follows) character `char`."""
-    ends = [end for _, end in spans]
-    return min(bisect.bisect_right(ends, char), len(spans) - 1)
-
-
-def _unsure_flags(tokens: list[Token], words: Sequence[TimedWord],
-                  spans: list[tuple[int, int]]) -> list[bool]:
-    return [words[_word_at(spans, token.start)].probability < UNSURE_PROBABILITY
-            for token in tokens]

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bank import Concept, Question, load_bank
-from interviewer.meaning import load_embedder
+from interviewer.judging import scorer_recipe
 from scoring import AnswerScorer, Band, ConceptStatus, TimedWord
 from tests.conftest import REPO
 
@@ -16,14 +16,17 @@ BANK = load_bank()
 ANSWERS = yaml.safe_load((REPO / "tests" / "data" / "answers.yaml").read_text())
 
 
+RECIPE = scorer_recipe()  # what the application uses, with no cache folder
+
+
 def app_scorer(**config) -> AnswerScorer:
-    """The scorer as the application builds it: with the closeness-of-meaning embedder."""
-    return AnswerScorer(embedder=load_embedder(), **config)
+    """An unfitted scorer as the application configures it (`config` changes parameters)."""
+    return scorer_recipe(**config).configured()
 
 
 @pytest.fixture(scope="module")
 def scorer() -> AnswerScorer:
-    return app_scorer().fit(BANK.questions)
+    return RECIPE.scorer(BANK.questions)
 
 
 def covered(report) -> set[str]:
@@ -188,14 +191,14 @@ def test_weights_count():
     question = Question(id="w", text="What matters?", category="technical",
                         model_answer="Alpha matters and beta matters.",
                         concepts=(Concept("alpha", (), 3.0), Concept("beta", (), 1.0)))
-    scorer = AnswerScorer(full_coverage=1.0).fit([question])
+    scorer = scorer_recipe(full_coverage=1.0).scorer([question])
     assert scorer.score_text("alpha", question).coverage > scorer.score_text("beta", question).coverage
 
 
 def test_concepts_are_derived_when_none_are_curated():
     question = Question(id="leaf", text="What is a leaf?", category="technical",
                         model_answer="A node that has no children.")
-    scorer = AnswerScorer().fit([question] + list(BANK.questions))
+    scorer = RECIPE.scorer([question])  # the bundled bank as background
     good = scorer.score_text("It is a node without any children", question)
     bad = scorer.score_text("It is the root of the tree", question)
     assert good.derived_concepts and {c.name for c in good.concepts} == {"node", "children"}
@@ -335,7 +338,7 @@ def test_score_texts_gives_the_reports_score_text_gives(scorer):
 # ---------------------------------------------------------------- properties
 
 QUESTION = BANK.get("devsecops-16")
-FITTED = app_scorer().fit(BANK.questions)
+FITTED = RECIPE.scorer(BANK.questions)
 ALIASES = [phrase for concept in QUESTION.concepts for phrase in concept.phrases]
 
 
@@ -411,7 +414,7 @@ def test_embedder_matches_wordllama_exactly():
 
     import numpy as np
 
-    from interviewer.meaning import WordLlamaEmbedder, wordllama_folder
+    from scoring.embedding import WordLlamaEmbedder, wordllama_folder
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -426,3 +429,49 @@ def test_embedder_matches_wordllama_exactly():
     assert ours.shape == (160, 256)
     assert np.array_equal(ours, theirs)
     assert not ours[1].any() and abs(np.linalg.norm(ours[0]) - 1) < 1e-5
+
+
+def test_recipe_memoises_by_content_before_anything_else():
+    """A set of questions seen before is served from memory: the background is not loaded
+    again (it cost ~90 ms on every --jsonl line of a small bank)."""
+    calls = []
+
+    def background():
+        calls.append(1)
+        return BANK.questions
+
+    from scoring.recipe import ScorerRecipe
+
+    recipe = ScorerRecipe(background=background, keep=2)
+    small = [BANK.questions[0]]
+    first = recipe.scorer(small)
+    assert recipe.scorer(list(small)) is first and calls == [1]
+    recipe.scorer(BANK.questions[1:3])
+    recipe.scorer(BANK.questions[3:5])  # keep=2: the first set is dropped
+    assert recipe.scorer(small) is not first and len(calls) == 4
+
+
+def test_recipe_state_store_is_used_and_a_damaged_state_refitted():
+    from scoring.recipe import ScorerRecipe
+
+    class Memory:
+        def __init__(self):
+            self.states = {}
+
+        def load(self, key):
+            return self.states.get(key)
+
+        def save(self, key, state):
+            self.states[key] = state
+
+    store = Memory()
+    fitted = ScorerRecipe(states=store).scorer(BANK.questions)
+    (key, state), = store.states.items()
+    again = ScorerRecipe(states=store).scorer(BANK.questions)
+    answer = ANSWERS["partial"]["devsecops-03"]
+    question = BANK.get("devsecops-03")
+    assert again.score_text(answer, question).to_dict() == \
+        fitted.score_text(answer, question).to_dict()
+    store.states[key] = {"config": "damaged"}
+    assert ScorerRecipe(states=store).scorer(BANK.questions).similarity_ is not None
+    assert store.states[key]["config"] != "damaged"  # replaced by a fresh fit

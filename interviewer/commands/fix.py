@@ -27,7 +27,6 @@ def fix(app, answer_id, text, as_json) -> None:
       interviewer fix 12 - < corrected.txt
       interviewer fix 12
     """
-    from interviewer.judging import scorer_for
     from interviewer.pipeline import AnswerPipeline, Lazy
     from interviewer.questions import bank_of_session
     from interviewer.ui import Frontend
@@ -49,7 +48,7 @@ def fix(app, answer_id, text, as_json) -> None:
     if corrected is None:
         click.echo("Transcript unchanged; nothing stored.", err=True)
         return
-    pipeline = AnswerPipeline(store, Lazy(scorer_for(bank)), bank=bank)
+    pipeline = AnswerPipeline(store, Lazy(app.scorers.scorer(bank.questions)), bank=bank)
     question = bank.get(answer.question_id)
     ticket = pipeline.reopen(answer.id, question, answer.prompt, answer.kind, None)
     recognised = answer.transcript

@@ -150,10 +150,10 @@ def _recogniser(app):
 def _rescore_one(app, store, answer, bank, recogniser):
     """Score a stored answer again (transcribing it first if it never was); None when there
     is nothing to score."""
-    from interviewer.judging import scorer_for
     from interviewer.pipeline import AnswerPipeline, CapturedAnswer, Lazy
 
-    pipeline = AnswerPipeline(store, Lazy(scorer_for(bank)), recogniser, bank=bank)
+    scorer = app.scorers.scorer(bank.questions)
+    pipeline = AnswerPipeline(store, Lazy(scorer), recogniser, bank=bank)
     if answer.corrected:  # the candidate's text stands; the recogniser's is kept beside it
         ticket = pipeline.reopen(answer.id, bank.get(answer.question_id), answer.prompt,
                                  answer.kind, None)

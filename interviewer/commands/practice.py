@@ -76,7 +76,6 @@ def run_session(app, bank, questions, settings, *, mode: str, silent: bool, foll
     """Run a session of `mode` "practice" (spoken), "text" (typed) or "demo" (the synthetic
     candidate): the speech model and the scorer are built on threads while the first
     question is spoken."""
-    from interviewer.judging import scorer_for
     from interviewer.pipeline import AnswerPipeline, Lazy
     from interviewer.session import PracticeSession, SessionPlan
     from interviewer.speech import Background, load_recogniser_in_background
@@ -97,7 +96,7 @@ def run_session(app, bank, questions, settings, *, mode: str, silent: bool, foll
     recogniser = Lazy(recogniser_loader.get) if recogniser_loader else None
     source = _source(mode, ui, settings, recogniser, app, speaker)
     # fitting the scorer imports scikit-learn (~1 s): done while the first question is spoken
-    scorer_loader = Background(lambda: scorer_for(bank), name="build-scorer")
+    scorer_loader = Background(lambda: app.scorers.scorer(bank.questions), name="build-scorer")
     pipeline = AnswerPipeline(app.store, Lazy(scorer_loader.get), recogniser, bank=bank,
                               on_note=ui.warn, busy=ui.busy)
     plan = SessionPlan(questions, mode, follow_ups=follow_ups,

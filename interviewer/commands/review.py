@@ -140,7 +140,6 @@ def review(app, inputs, question_id, map_file, settings, csv_out, force, no_stor
 
 def _review(app, items, bank, settings, console, table, no_store, as_json) -> None:
     from audio import load_speech_to_text
-    from interviewer.judging import scorer_for
     from interviewer.pipeline import AnswerPipeline, Lazy
     from interviewer.speech import speech_options
 
@@ -153,8 +152,8 @@ def _review(app, items, bank, settings, console, table, no_store, as_json) -> No
     if store is not None:
         session_id = store.create_session("review", bank.id, bank.version, bank.source,
                                           settings.to_dict())
-    pipeline = AnswerPipeline(store, Lazy(scorer_for(bank)), Lazy(stt), session_id=session_id,
-                              bank=bank)
+    scorer = app.scorers.scorer(bank.questions)
+    pipeline = AnswerPipeline(store, Lazy(scorer), Lazy(stt), session_id=session_id, bank=bank)
     status = "interrupted"
     try:
         _run(items, bank, pipeline, console, table, settings.plain, as_json)

@@ -65,15 +65,13 @@ def score(app, text: str | None, question_id: str | None, settings, jsonl_source
         if text is not None or question_id is not None:
             raise UserError("--jsonl reads answers and questions from the file; do not pass "
                             "TEXT or --question with it")
-        raise click.exceptions.Exit(JsonLinesScorer(settings.bank).run(jsonl_source))
+        raise click.exceptions.Exit(JsonLinesScorer(settings.bank, app.scorers).run(jsonl_source))
     if question_id is None:
         raise UserError("which question? pass --question ID (see 'interviewer bank list')")
     bank = app.bank(settings)
     question = find_question(bank, question_id)
     answer = _read_stdin_text() if text in (None, "-") else text
-    from interviewer.judging import scorer_for
-
-    report = scorer_for(bank).score_text(answer, question)
+    report = app.scorers.scorer(bank.questions).score_text(answer, question)
     if as_json:
         print_json(report.to_dict())
         return
@@ -90,14 +88,13 @@ class JsonLinesScorer:
     on. A scorer is fitted once per bank, and once for all the lines that bring their own
     reference answer; each distinct question is prepared once."""
 
-    def __init__(self, default_bank: str):
+    def __init__(self, default_bank: str, scorers):
         self.default_bank = default_bank
+        self.scorers = scorers  # scoring.recipe.ScorerRecipe
         self.failures = 0
         self._banks: dict[str, object] = {}
 
     def run(self, source: str) -> int:
-        from interviewer.judging import scorer_for_questions
-
         lines = _read_lines(source)
         items = [(number, _parse_line(line)) for number, line in enumerate(lines, start=1)
                  if line.strip()]
@@ -110,7 +107,7 @@ class JsonLinesScorer:
                     own.setdefault(_question_key(question), question)
                 except UserError:
                     pass  # reported when that line is scored
-        self._own_scorer = scorer_for_questions(own.values()) if own else None
+        self._own_scorer = self.scorers.scorer(own.values()) if own else None
         for start in range(0, len(items), BATCH):
             for result in self._batch(items[start:start + BATCH], source):
                 sys.stdout.write(json.dumps(result, allow_nan=False, ensure_ascii=False) + "\n")
@@ -171,8 +168,6 @@ class JsonLinesScorer:
 
     def _prepare(self, item: dict):
         """(scorer, question, answer) for a line, or UserError saying what is wrong."""
-        from interviewer.judging import scorer_for
-
         answer = item.get("answer")
         if answer is None:
             answer = ""
@@ -181,7 +176,7 @@ class JsonLinesScorer:
         if "question_id" in item:
             bank = self._bank(item.get("bank"))
             question = find_question(bank, _text_field(item, "question_id"))
-            return scorer_for(bank), question, answer
+            return self.scorers.scorer(bank.questions), question, answer
         question = _question_from_item(item)
         return self._own_scorer, question, answer
 

@@ -1,10 +1,9 @@
 """Closeness of meaning for the scorer: static word embeddings from WordLlama.
 
 The PyPI package `wordllama` (pinned) carries 256-dimension embeddings (16 MB) and their
-tokenizer inside its wheel; an answer's embedding is the average of its tokens'. Measured with
-it (README, "How well the score agrees with humans"): better agreement on SemEval-2013 and Mohler
-than TF-IDF alone, at about a millisecond an answer. A bigger sentence model (MiniLM) was
-measured too: +0.01 on Mohler for 10-30 ms an answer and 90 MB, so not used.
+tokenizer inside its wheel; an answer's embedding is the average of its tokens'. What it adds
+to agreement with human grades is measured by `python -m bench --only scoring`
+(docs/scoring.md).
 
 The two files are read here directly rather than through `wordllama.WordLlama`: importing that
 package pulls in pydantic, requests and toml, and it widens the table to float32, which together
@@ -14,7 +13,6 @@ cost a practice session about 50 MB of its memory. The arithmetic is wordllama's
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import logging
 from pathlib import Path
@@ -69,13 +67,12 @@ class WordLlamaEmbedder:
             return np.nan_to_num(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
 
 
-@functools.lru_cache(maxsize=1)
 def load_embedder() -> WordLlamaEmbedder | None:
-    """The process's embedder, loaded once; None (scores then rest on TF-IDF alone, and say
-    so in the log) when it cannot be loaded."""
+    """The embedder; None (scores then rest on TF-IDF alone, and say so in the log) when it
+    cannot be loaded."""
     try:
         return WordLlamaEmbedder()
     except Exception as error:  # a damaged or missing install must not stop scoring
-        log.warning("closeness of meaning is off: cannot load wordllama (%s); reinstall with "
-                    "scripts/setup.sh", error)
+        log.warning("closeness of meaning is off: cannot load wordllama (%s); scores rest on "
+                    "TF-IDF alone until it is reinstalled", error)
         return None
