@@ -21,7 +21,6 @@ _EXPORTS = {
     "CaptureSettings": "audio.capture", "CaptureStatus": "audio.capture",
     "Recorder": "audio.capture", "Recording": "audio.capture",
     "Device": "audio.devices", "find_device": "audio.devices", "list_devices": "audio.devices",
-    "rescan": "audio.devices",
     "AudioDeviceError": "audio.errors", "AudioError": "audio.errors",
     "AudioFileError": "audio.errors", "ModelError": "audio.errors",
     "SpeechEngineError": "audio.errors",

@@ -18,6 +18,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
@@ -26,14 +27,36 @@ import numpy as np
 from audio.chunker import ChunkEvent, SpeechChunker
 from audio.errors import AudioDeviceError
 from audio.sources import AudioSource, MicrophoneSource
-from audio.vad import FRAME, SAMPLE_RATE, StreamingVAD, level_db
+from audio.vad import FRAME, MAX_CHUNK_S, SAMPLE_RATE, StreamingVAD, level_db
 from audio.wav import StreamingWavWriter
 
 STALL_S = 3.0  # no audio for this long from a running stream: the device is gone
 MIN_SPEECH_S = 0.25  # speech must last this long before the answer counts as started
 CLOSE_TIMEOUT_S = 10.0  # the longest `stop()` waits for the worker to save and close
 
-ENDED_BY = ("stopped", "silence", "time-limit", "interrupted", "device-error", "disk-error")
+
+
+class EndedBy(str, Enum):
+    """How a recording ended."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+    STOPPED = "stopped"  # the caller stopped it (the candidate pressed Enter)
+    SILENCE = "silence"
+    TIME_LIMIT = "time-limit"
+    INTERRUPTED = "interrupted"
+    DEVICE_ERROR = "device-error"
+    DISK_ERROR = "disk-error"
+
+    @property
+    def said(self) -> str:
+        """In words, for the candidate."""
+        return {"stopped": "you finished", "silence": "ended after a pause",
+                "time-limit": "time limit reached", "interrupted": "interrupted",
+                "device-error": "the microphone failed",
+                "disk-error": "the disk could not be written"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -44,7 +67,7 @@ class CaptureSettings:
     silence_stop_s: float | None = None  # end after this much silence once speech started
     no_speech_timeout_s: float | None = None  # end if nothing is said for this long
     vad: str = "auto"  # "silero", "energy" or "auto"
-    max_chunk_s: float = 15.0
+    max_chunk_s: float = MAX_CHUNK_S
 
 
 @dataclass(frozen=True)
@@ -61,7 +84,7 @@ class CaptureStatus:
 class Recording:
     path: Path
     duration_s: float
-    ended_by: str  # one of ENDED_BY
+    ended_by: EndedBy
     speech_started_s: float | None  # time before the candidate started speaking
     speech_s: float  # how much of it the detector heard as speech
     device: str
@@ -95,7 +118,7 @@ class Recorder:
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue()
         self._done = threading.Event()
         self._finish_lock = threading.Lock()
-        self._ended_by: str | None = None
+        self._ended_by: EndedBy | None = None
         self._error: str | None = None
         self._worker: threading.Thread | None = None
         self._writer: StreamingWavWriter | None = None
@@ -132,9 +155,9 @@ class Recorder:
         self._worker.start()
         return self
 
-    def stop(self, reason: str = "stopped") -> Recording:
+    def stop(self, reason: EndedBy | str = EndedBy.STOPPED) -> Recording:
         """End the answer now (idempotent) and return the recording."""
-        self._request_end(reason)
+        self._request_end(EndedBy(reason))
         recording = self.wait(CLOSE_TIMEOUT_S)
         return recording if recording is not None else self._unfinished()
 
@@ -157,17 +180,17 @@ class Recorder:
         return self.start()
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.stop("interrupted" if exc_type is not None else "stopped")
+        self.stop(EndedBy.INTERRUPTED if exc_type is not None else EndedBy.STOPPED)
 
     def _unfinished(self) -> Recording:
         """What is known when the worker did not finish in time (it is stuck in the device
         or the disk): the file on disk is valid up to its last successful write."""
-        return self._recording(self._ended_by or "stopped",
+        return self._recording(self._ended_by or EndedBy.STOPPED,
                                self._error or "the recorder did not finish in time")
 
     # ------------------------------------------------------------------ worker
 
-    def _request_end(self, reason: str, error: str | None = None) -> None:
+    def _request_end(self, reason: EndedBy, error: str | None = None) -> None:
         with self._finish_lock:
             if self._ended_by is None:
                 self._ended_by, self._error = reason, error
@@ -182,7 +205,7 @@ class Recorder:
                     block = None
                     if self._ended_by is None and \
                             time.monotonic() - self._last_block_at > STALL_S:
-                        self._request_end("device-error", "no audio from the microphone for "
+                        self._request_end(EndedBy.DEVICE_ERROR, "no audio from the microphone for "
                                           f"{STALL_S:.0f} s (unplugged or taken by another "
                                           "program?)")
                 if block is not None:
@@ -192,7 +215,7 @@ class Recorder:
                     self._drain()
                     break
         except Exception as error:  # a bug must not lose the recording or hang the caller
-            self._ended_by = self._ended_by or "device-error"
+            self._ended_by = self._ended_by or EndedBy.DEVICE_ERROR
             self._error = self._error or f"recording failed: {error}"
         finally:
             self._close()
@@ -212,12 +235,12 @@ class Recorder:
 
     def _consume(self, block: np.ndarray) -> None:
         assert self._writer is not None and self._vad is not None
-        if self._ended_by == "disk-error":
+        if self._ended_by is EndedBy.DISK_ERROR:
             return
         try:
             self._writer.write(block)
         except OSError as error:
-            self._request_end("disk-error", f"cannot write the recording ({error.strerror}); "
+            self._request_end(EndedBy.DISK_ERROR, f"cannot write the recording ({error.strerror}); "
                               f"kept the first {self._writer.duration:.1f} s")
             return
         position = self._samples
@@ -245,7 +268,7 @@ class Recorder:
     def _deliver(self, events: list[ChunkEvent]) -> None:
         for event in events:
             try:
-                getattr(self.listener, event.kind)(event.samples, event.offset_s)
+                getattr(self.listener, event.kind.value)(event.samples, event.offset_s)
             except Exception as error:  # a transcriber failure must not lose the recording
                 self._error = self._error or f"streaming transcription failed: {error}"
 
@@ -263,7 +286,7 @@ class Recorder:
         settings = self.settings
         elapsed = self._samples / SAMPLE_RATE
         if settings.time_limit_s and elapsed >= settings.time_limit_s:
-            self._request_end("time-limit")
+            self._request_end(EndedBy.TIME_LIMIT)
             return
         quiet = (self._samples - self._last_speech_end) / SAMPLE_RATE
         ended_silence = self._speech_started is not None and \
@@ -271,7 +294,7 @@ class Recorder:
         never_spoke = self._speech_started is None and \
             settings.no_speech_timeout_s is not None and elapsed >= settings.no_speech_timeout_s
         if ended_silence or never_spoke:
-            self._request_end("silence")
+            self._request_end(EndedBy.SILENCE)
 
     def _close(self) -> None:
         """Whatever happens here, the caller is released (`_done`) and the file on disk stays
@@ -285,14 +308,14 @@ class Recorder:
                 try:
                     self._writer.close()
                 except OSError as error:
-                    self._ended_by = "disk-error"
+                    self._ended_by = EndedBy.DISK_ERROR
                     self._error = self._error or f"cannot finish the recording " \
                                                  f"({error.strerror}); what was written is kept"
-            self._result = self._recording(self._ended_by or "stopped", self._error)
+            self._result = self._recording(self._ended_by or EndedBy.STOPPED, self._error)
         finally:
             self._done.set()
 
-    def _recording(self, ended_by: str, error: str | None) -> Recording:
+    def _recording(self, ended_by: EndedBy, error: str | None) -> Recording:
         duration = self._writer.duration if self._writer is not None else 0.0
         started = self._speech_started / SAMPLE_RATE if self._speech_started is not None \
             else None

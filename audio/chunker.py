@@ -20,10 +20,11 @@ first short pause 0.208; transcribing each recording afterwards 0.173.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 
-from audio.vad import FRAME, SAMPLE_RATE
+from audio.vad import FRAME, MAX_CHUNK_S, SAMPLE_RATE
 
 CHUNK_PAUSE_S, MIN_CHUNK_S = 0.6, 8.0  # a pause this long closes a stretch this long
 CUT_PAUSE_S = 0.3  # a full-length stretch is cut in its last pause this long (the offline rule)
@@ -31,15 +32,27 @@ PAD_FRAMES = 12  # ~0.4 s of audio kept around the speech of a stretch
 PAUSE_DECODE_S = 0.2  # a pause this long hands the open stretch over as a "pause" event
 
 
+class ChunkKind(str, Enum):
+    """What a `ChunkEvent` hands over; the value names the listener's method."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+    CHUNK = "chunk"  # a stretch closed by a pause, or cut at the maximum length
+    PAUSE = "pause"  # the stretch still open, at a short pause
+    LAST = "last"  # the stretch still open when the answer ended
+
+
 @dataclass(frozen=True)
 class ChunkEvent:
-    kind: str  # "chunk", "pause" or "last"
+    kind: ChunkKind
     samples: np.ndarray
     offset_s: float
 
 
 class SpeechChunker:
-    def __init__(self, max_chunk_s: float = 15.0):
+    def __init__(self, max_chunk_s: float = MAX_CHUNK_S):
         self.max_chunk_s = max_chunk_s
         self._parts: list[np.ndarray] = []
         self._flags: list[bool] = []  # speech or not, per frame of the open stretch
@@ -56,24 +69,24 @@ class SpeechChunker:
         pause = _trailing_silence(self._flags) * FRAME / SAMPLE_RATE
         events: list[ChunkEvent] = []
         if self._has_speech and pause >= CHUNK_PAUSE_S and length >= MIN_CHUNK_S:
-            events += self._close("chunk")
+            events += self._close(ChunkKind.CHUNK)
         elif length >= self.max_chunk_s:
-            events += self._close("chunk", cut=_last_pause_cut(self._flags) or
+            events += self._close(ChunkKind.CHUNK, cut=_last_pause_cut(self._flags) or
                                   _best_cut(self._flags))
         elif self._has_speech and pause >= PAUSE_DECODE_S and not self._paused:
             self._paused = True
             samples, offset = _speech_part(np.concatenate(self._parts), self._flags,
                                            self._start)
-            events.append(ChunkEvent("pause", samples, offset))
+            events.append(ChunkEvent(ChunkKind.PAUSE, samples, offset))
         if any(flags):
             self._paused = False
         return events
 
     def finish(self) -> list[ChunkEvent]:
         """The answer ended: the open stretch, if it holds speech."""
-        return self._close("last")
+        return self._close(ChunkKind.LAST)
 
-    def _close(self, kind: str, cut: int | None = None) -> list[ChunkEvent]:
+    def _close(self, kind: ChunkKind, cut: int | None = None) -> list[ChunkEvent]:
         """Hand over the open stretch (up to frame `cut`; the rest starts the next one)."""
         if not self._parts:
             return []

@@ -1,7 +1,7 @@
 """Sound devices: list them, mark the defaults, pick one by index or by part of its name.
 
 PortAudio (under sounddevice) lists devices once, when it starts: a sound server started later
-is not seen until `rescan()`. With no server and no card the list is empty, and every error
+is not seen by a running process. With no server and no card the list is empty, and every error
 here says how to get sound working or how to go on without it.
 """
 
@@ -65,13 +65,6 @@ def _quiet_alsa() -> None:
         asound.snd_lib_error_set_handler(_alsa_handler)
     except (OSError, AttributeError):
         _alsa_handler = False  # no ALSA library: nothing to quieten
-
-
-def rescan() -> None:
-    """Make PortAudio list devices again (after a sound server started or a plug changed)."""
-    sd = _sounddevice()
-    sd._terminate()
-    sd._initialize()
 
 
 def list_devices() -> list[Device]:

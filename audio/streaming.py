@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from audio.chunker import ChunkKind
 from audio.stt import SpeechToText
 from audio.transcript import Segment, Transcript
 from audio.vad import SAMPLE_RATE
@@ -43,7 +44,7 @@ class _Cancelled(Exception):
 class _Job:
     samples: np.ndarray
     offset: float
-    kind: str  # "chunk" (closed), "pause" (open, early) or "last" (the answer ended)
+    kind: ChunkKind
 
 
 @dataclass
@@ -81,17 +82,17 @@ class StreamingTranscriber:
 
     def chunk(self, samples: np.ndarray, offset_s: float) -> None:
         """A closed stretch of speech starting `offset_s` into the recording."""
-        self._put(samples, offset_s, "chunk")
+        self._put(samples, offset_s, ChunkKind.CHUNK)
 
     def pause(self, samples: np.ndarray, offset_s: float) -> None:
         """The open stretch at a pause: decoded early if nothing newer is waiting."""
-        self._put(samples, offset_s, "pause")
+        self._put(samples, offset_s, ChunkKind.PAUSE)
 
     def last(self, samples: np.ndarray, offset_s: float) -> None:
         """The stretch still open when the answer ended."""
-        self._put(samples, offset_s, "last")
+        self._put(samples, offset_s, ChunkKind.LAST)
 
-    def _put(self, samples: np.ndarray, offset_s: float, kind: str) -> None:
+    def _put(self, samples: np.ndarray, offset_s: float, kind: ChunkKind) -> None:
         self._queue.put(_Job(np.asarray(samples, dtype=np.float32).copy(), offset_s, kind))
 
     def partial_text(self) -> str:
@@ -127,7 +128,7 @@ class StreamingTranscriber:
             return self._transcribe(job.samples, job.offset), size, True
         length, early, early_whole = prefix
         rest = job.samples[length:]
-        if job.kind == "pause":
+        if job.kind is ChunkKind.PAUSE:
             if size <= FULL_EARLY_S * SAMPLE_RATE:
                 # short: decoding it whole costs little more than its new part
                 return self._transcribe(job.samples, job.offset), size, True
@@ -140,7 +141,7 @@ class StreamingTranscriber:
                 # whole again once the candidate goes on speaking (see _process)
                 self.reused += 1
                 return early, size, early_whole
-            if job.kind == "chunk" and not self._ending.is_set():
+            if job.kind is ChunkKind.CHUNK and not self._ending.is_set():
                 # a closed stretch, with time to spare: decode it whole (most accurate)
                 return self._transcribe(job.samples, job.offset), size, True
             self.reused += 1
@@ -156,10 +157,10 @@ class StreamingTranscriber:
             self._decode_again_whole()
         segments, covered, whole = self._decode(job)
         with self._lock:
-            if job.kind == "pause":
+            if job.kind is ChunkKind.PAUSE:
                 self._early = (job.offset, job.samples[:covered], segments, whole)
             else:
-                if not whole and job.kind == "chunk":
+                if not whole and job.kind is ChunkKind.CHUNK:
                     self._redo = len(self._stretches)
                 self._stretches.append(_Stretch(job, segments, whole))
                 self._early = None
@@ -184,7 +185,7 @@ class StreamingTranscriber:
                     return
                 if self._error is not None:
                     continue  # keep draining; finish() reports the error
-                if job.kind == "pause" and not self._queue.empty():
+                if job.kind is ChunkKind.PAUSE and not self._queue.empty():
                     continue  # newer audio is already waiting: this early decode is stale
                 self._process(job)
             except BaseException as error:  # reported by finish()

@@ -25,7 +25,7 @@ import numpy as np
 from audio.backends import DEFAULT_BACKEND, get_backend
 from audio.models import ModelChoice, choose_model
 from audio.transcript import Segment, Transcript, Word
-from audio.vad import SAMPLE_RATE, speech_chunks
+from audio.vad import MAX_CHUNK_S, SAMPLE_RATE, speech_chunks
 
 PHANTOM_PHRASES = frozenset({
     "you", "thank you", "thanks", "thank you very much", "thanks for watching",
@@ -47,7 +47,7 @@ class SpeechToTextOptions:
     beam_size: int = 5
     compute_type: str = "int8"  # faster-whisper only
     cpu_threads: int | None = None  # None: all cores
-    max_chunk_s: float = 15.0
+    max_chunk_s: float = MAX_CHUNK_S
     # chunks decoded together; on 2 cores batching gained no speed (batch 4 was slower) and
     # raised peak memory from ~310 MB to ~550 MB, so one at a time
     batch_size: int = 1

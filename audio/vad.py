@@ -13,10 +13,14 @@ import numpy as np
 
 SAMPLE_RATE = 16000
 FRAME = 512  # samples per decision (32 ms), what the Silero model expects at 16 kHz
+# The longest stretch of speech decoded at once, offline and while streaming. Longer stretches
+# decode better (bench --only asr compares 15 and 30 s), but the last one is what a candidate
+# waits for after speaking, and a 30 s window was seen to make tiny.en skip speech.
+MAX_CHUNK_S = 15.0
 _CONTEXT = 64
 
 
-def speech_chunks(audio: np.ndarray, max_chunk_s: float = 15.0, min_silence_ms: int = 300,
+def speech_chunks(audio: np.ndarray, max_chunk_s: float = MAX_CHUNK_S, min_silence_ms: int = 300,
                   speech_pad_ms: int = 200, threshold: float = 0.5) -> list[tuple[int, int]]:
     """Sample ranges of speech, each at most `max_chunk_s` long; neighbouring stretches are
     merged while they fit, so each range is a natural unit to decode on its own."""

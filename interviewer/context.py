@@ -12,6 +12,7 @@ from interviewer.settings import Settings, load_settings
 from interviewer.storage import Store
 
 if TYPE_CHECKING:
+    from interviewer.work import BackgroundWork
     from scoring.recipe import ScorerRecipe
 
 
@@ -21,6 +22,7 @@ class AppContext:
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _scorers: ScorerRecipe | None = field(default=None, repr=False)
+    _work: BackgroundWork | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -44,11 +46,24 @@ class AppContext:
             self._scorers = scorer_recipe(self.paths.cache_dir)
         return self._scorers
 
+    @property
+    def work(self) -> BackgroundWork:
+        """The command's background work; everything in it has ended once the command has
+        (see `close`)."""
+        if self._work is None:
+            from interviewer.work import BackgroundWork
+
+            self._work = BackgroundWork()
+        return self._work
+
     def bank(self, settings: Settings | None = None) -> Bank:
         """The bank the settings name (a flag, the settings file, or the default)."""
         return load_bank((settings or self.settings).bank)
 
     def close(self) -> None:
+        if self._work is not None:  # first: background work may still write to the store
+            self._work.close()
+            self._work = None
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -1,16 +1,19 @@
 """The one path every answer takes: opened, captured, transcribed (if spoken), scored, stored.
 
-    pipeline = AnswerPipeline(store, scorer, recogniser, session_id)
-    ticket = pipeline.open(question, prompt, kind="spoken", audio_path=path)
-    captured = source.capture(ticket)          # interviewer.sources: microphone, typed, ...
-    result = pipeline.finish(ticket, captured)
-    refined = result.refinement.wait() if result.refinement else None   # streamed answers
-    corrected = pipeline.correct(ticket, "what the candidate says they said", ...)
+    with open_session(store, SessionMode.PRACTICE, bank, settings) as session_id:
+        pipeline = AnswerPipeline(store, scorer.result, recogniser.result,
+                                  session_id=session_id, bank=bank, work=work)
+        ticket = pipeline.open(question, prompt, kind=AnswerKind.SPOKEN, audio_path=path)
+        captured = source.capture(ticket)      # interviewer.sources: microphone, typed, ...
+        result = pipeline.finish(ticket, captured)
+        refined = result.refinement.result() if result.refinement else None   # streamed
+        corrected = pipeline.correct(ticket, "what the candidate says they said", ...)
 
-A streamed answer is scored at once from the transcript made while it was spoken; its
-refinement (the stretches decoded in pieces, decoded whole again) runs on a thread, and what it
-gives replaces the first result in the store. A correction keeps the recogniser's transcript
-beside the candidate's text.
+The pipeline is the only writer of answer rows. A streamed answer is scored at once from the
+transcript made while it was spoken; its refinement (the stretches decoded in pieces, decoded
+whole again) runs in the background, and what it gives replaces the first result in the store,
+unless the candidate has corrected the transcript by then: a correction is never overwritten.
+The recogniser's transcript is kept beside a correction.
 
 Practice, the demo, review and rescore all use it, so an answer is handled the same way
 everywhere. The row exists before the answer is captured and is updated at each step, so a
@@ -22,42 +25,46 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from audio.capture import EndedBy
 from audio.errors import ModelError
 from audio.transcript import Transcript
 from bank import Bank, Question
 from interviewer.corrections import corrected_words
+from interviewer.states import AnswerKind, AnswerStatus, SessionMode, SessionStatus, TranscriptPass
 from interviewer.storage import Store, now
 from scoring import AnswerScorer, ScoreReport, TimedWord
 
 if TYPE_CHECKING:
     from audio.streaming import StreamingTranscriber
+    from audio.stt import SpeechToText
+    from interviewer.work import BackgroundWork
 
-T = TypeVar("T")
 
-
-class Lazy(Generic[T]):
-    """A value, or a function that returns it (it may still be being built on a thread); the
-    function is called once, when the value is first needed, from whichever thread."""
-
-    def __init__(self, value: T | Callable[[], T]):
-        self._value = value
-        self._resolved = not callable(value)
-        self._lock = threading.Lock()
-
-    def get(self) -> T:
-        with self._lock:
-            if not self._resolved:
-                self._value = self._value()  # type: ignore[operator]
-                self._resolved = True
-        return self._value  # type: ignore[return-value]
+@contextlib.contextmanager
+def open_session(store: Store | None, mode: SessionMode, bank: Bank,
+                 settings: dict[str, Any]) -> Iterator[int | None]:
+    """A stored session for practice, the demo or a review: its row is made now and closed
+    as completed, or as interrupted when the block ends with an exception (Ctrl-C included).
+    Yields the session id (None without a store: nothing is written)."""
+    if store is None:
+        yield None
+        return
+    session_id = store.create_session(mode, bank.id, bank.version, bank.source, settings)
+    status = SessionStatus.INTERRUPTED
+    try:
+        yield session_id
+        status = SessionStatus.COMPLETED
+    finally:
+        store.finish_session(session_id, status)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ class AnswerTicket:
     question: Question
     prompt: str
     attempt: int
-    kind: str  # "spoken" or "typed"
+    kind: AnswerKind
     audio_path: Path | None = None
 
 
@@ -83,7 +90,7 @@ class CapturedAnswer:
     duration_s: float | None = None
     transcript: Transcript | None = None
     # a fresh recording: how it went, and the transcriber that listened while it was spoken
-    ended_by: str | None = None
+    ended_by: EndedBy | None = None
     lead_in_s: float | None = None
     speech_s: float | None = None
     streamer: StreamingTranscriber | None = None
@@ -96,61 +103,42 @@ class AnswerResult:
     report: ScoreReport
     transcript: Transcript | None = None  # None for typed answers
     text: str = ""  # what was scored: the transcript, typed or corrected text
-    transcript_pass: str | None = None  # streamed, refined, recording (spoken answers)
+    transcript_pass: TranscriptPass | None = None  # spoken answers
     corrected: bool = False
-    refinement: Refinement | None = None  # a streamed answer's refined result, coming
-
-
-class Refinement:
-    """A streamed answer's refined result, made on a thread: `wait()` gives the new result,
-    or None when refining changed nothing or failed (`error` says why; the first result
-    stands, and it is already stored)."""
-
-    def __init__(self, work: Callable[[], AnswerResult | None]):
-        self.error: BaseException | None = None
-        self._result: AnswerResult | None = None
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(work,), name="refine",
-                                        daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[], AnswerResult | None]) -> None:
-        try:
-            self._result = work()
-        except Exception as error:
-            self.error = error
-        finally:
-            self._done.set()
-
-    @property
-    def ready(self) -> bool:
-        return self._done.is_set()
-
-    def wait(self, timeout: float | None = None) -> AnswerResult | None:
-        self._done.wait(timeout)
-        return self._result
+    # a streamed answer's refined result, coming: None when refining changed nothing
+    refinement: Future[AnswerResult | None] | None = None
 
 
 class AnswerPipeline:
-    """`store` None: nothing is written. `recogniser` is needed for spoken answers that were
-    not transcribed while spoken; `on_note` hears what the candidate should know (a fallback
-    taken), `busy` wraps the waits the candidate may notice."""
+    """The only writer of answer rows. `store` or `session_id` None: nothing is written.
 
-    def __init__(self, store: Store | None, scorer: Lazy[AnswerScorer],
-                 recogniser: Lazy | None = None, *, session_id: int | None = None,
-                 bank: Bank | None = None, on_note: Callable[[str], None] | None = None,
+    `scorer` and `recogniser` are functions returning them (they may still be loading in the
+    background: called when first needed); the recogniser is needed for spoken answers that
+    were not transcribed while spoken. `work` runs the background parts (preparing a
+    question, refining); without it they run in the caller or not at all. `on_note` hears what
+    the candidate should know (a fallback taken), `busy` wraps the waits they may notice."""
+
+    def __init__(self, store: Store | None, scorer: Callable[[], AnswerScorer],
+                 recogniser: Callable[[], SpeechToText] | None = None, *,
+                 session_id: int | None = None, bank: Bank | None = None,
+                 work: BackgroundWork | None = None,
+                 on_note: Callable[[str], None] | None = None,
                  busy: Callable[[str], AbstractContextManager] | None = None):
         self.store = store
         self.scorer = scorer
         self.recogniser = recogniser
         self.session_id = session_id
         self.bank = bank
+        self.work = work
         self.on_note = on_note or (lambda _note: None)
         self.busy = busy or (lambda _message: contextlib.nullcontext())
+        # answers the candidate corrected: a refinement finishing later must not overwrite
+        self._corrected: set[int] = set()
+        self._rows = threading.Lock()
 
     # ------------------------------------------------------------------ the row
 
-    def open(self, question: Question, prompt: str, *, kind: str, attempt: int = 1,
+    def open(self, question: Question, prompt: str, *, kind: AnswerKind, attempt: int = 1,
              follow_up_of: int | None = None, audio_path: Path | None = None,
              source_path: str | None = None) -> AnswerTicket:
         """An answer about to be given; its row is written now, before anything is said."""
@@ -170,25 +158,27 @@ class AnswerPipeline:
         would otherwise add ~0.2 s to the wait for the first score)."""
         def prepare() -> None:
             with contextlib.suppress(Exception):  # finish() meets and reports any error
-                self.scorer.get().prepare([question])
+                self.scorer().prepare([question])
 
-        threading.Thread(target=prepare, name="prepare-question", daemon=True).start()
+        if self.work is not None:
+            self.work.submit(prepare)
 
-    def reopen(self, answer_id: int, question: Question, prompt: str, kind: str,
+    def reopen(self, answer_id: int, question: Question, prompt: str, kind: AnswerKind,
                audio_path: Path | None) -> AnswerTicket:
         """A stored answer, to be finished or scored again."""
         return AnswerTicket(answer_id, question, prompt, 1, kind, audio_path)
 
     def update(self, ticket: AnswerTicket, **values) -> None:
         if self.store is not None and ticket.answer_id is not None:
-            self.store.update_answer(ticket.answer_id, **values)
+            with self._rows:
+                self.store.update_answer(ticket.answer_id, **values)
 
     def discard(self, ticket: AnswerTicket) -> None:
         """The source had nothing to give (typed input ended): no answer, no row."""
         if self.store is not None and ticket.answer_id is not None:
             self.store.delete_answer(ticket.answer_id)
 
-    def fail(self, ticket: AnswerTicket, status: str, error: str | None = None,
+    def fail(self, ticket: AnswerTicket, status: AnswerStatus, error: str | None = None,
              **values) -> None:
         self.update(ticket, status=status, error=error, ended_at=now(), **values)
 
@@ -196,25 +186,29 @@ class AnswerPipeline:
 
     def finish(self, ticket: AnswerTicket, captured: CapturedAnswer) -> AnswerResult:
         """Transcribe (unless typed or already transcribed), score and store."""
-        scorer = self.scorer.get()
+        scorer = self.scorer()
         if captured.text is not None:
-            self.update(ticket, status="transcribed", transcript_text=captured.text)
+            self.update(ticket, status=AnswerStatus.TRANSCRIBED, transcript_text=captured.text)
             report = scorer.score_text(captured.text, ticket.question)
             return self._scored(ticket, report, None, text=captured.text)
         try:
             if captured.ended_by is not None:
-                self.update(ticket, status="recorded", duration_s=captured.duration_s,
-                            lead_in_s=captured.lead_in_s, ended_by=captured.ended_by)
+                self.update(ticket, status=AnswerStatus.RECORDED,
+                            duration_s=captured.duration_s, lead_in_s=captured.lead_in_s,
+                            ended_by=captured.ended_by)
             transcript, transcript_pass = captured.transcript, None  # rescoring a stored one
             if transcript is None:
-                transcript, transcript_pass = self._streamed(ticket, captured), "streamed"
+                transcript = self._streamed(ticket, captured)
+                transcript_pass = TranscriptPass.STREAMED
             if transcript is None:
-                transcript, transcript_pass = self.transcribe(ticket, captured), "recording"
-        finally:
+                transcript = self.transcribe(ticket, captured)
+                transcript_pass = TranscriptPass.RECORDING
+        except BaseException:
             # whatever failed (a full disk, say), no decode may outlive the answer: a native
             # thread still decoding when the interpreter exits aborts it
             if captured.streamer is not None:
                 captured.streamer.cancel()
+            raise
         duration = captured.duration_s
         if duration is None:  # a file read in windows: its length is known now
             duration = transcript.duration
@@ -223,38 +217,51 @@ class AnswerPipeline:
         result = self._scored(ticket, report, transcript, text=transcript.text,
                               transcript_pass=transcript_pass)
         streamer = captured.streamer
-        if transcript_pass == "streamed" and streamer is not None and streamer.pieced:
-            result = replace(result, refinement=Refinement(
-                lambda: self._refine(ticket, streamer, transcript, duration)))
+        if transcript_pass is TranscriptPass.STREAMED and streamer is not None and \
+                streamer.pieced and self.work is not None:
+            result = replace(result, refinement=self.work.submit(
+                self._refine, ticket, streamer, transcript, duration))
         return result
 
     def _refine(self, ticket: AnswerTicket, streamer: StreamingTranscriber,
                 first: Transcript, duration: float | None) -> AnswerResult | None:
         """The streamed answer's stretches kept as pieces decoded whole; the new transcript
-        and score are stored when the text changed."""
+        and score are stored when the text changed and the candidate has not corrected it
+        meanwhile (then the refined one is dropped: None)."""
         transcript = streamer.refine()
         if transcript is None:
             return None
-        if transcript.text.strip() == first.text.strip():
-            self.update(ticket, transcript_pass="refined")
-            return None
-        self.save_transcript(ticket, transcript, "refined")
-        report = self.scorer.get().score_words(timed_words(transcript), ticket.question,
+        report = None
+        changed = transcript.text.strip() != first.text.strip()
+        if changed:
+            report = self.scorer().score_words(timed_words(transcript), ticket.question,
                                                duration)
-        return self._scored(ticket, report, transcript, text=transcript.text,
-                            transcript_pass="refined")
+        with self._rows:
+            if ticket.answer_id in self._corrected:
+                return None
+            if not changed:
+                self._write(ticket, transcript_pass=TranscriptPass.REFINED)
+                return None
+            self._write(ticket, **{**self._transcript_values(transcript,
+                                                             TranscriptPass.REFINED),
+                                   **self._score_values(report)})
+        return AnswerResult(ticket.answer_id, ticket.question, report, transcript,
+                            text=transcript.text, transcript_pass=TranscriptPass.REFINED)
 
     def correct(self, ticket: AnswerTicket, text: str, recognised: Transcript | None,
                 recognised_text: str | None, duration_s: float | None) -> AnswerResult:
         """The candidate's own text for what they said: scored with the recording's times
         (the words they kept keep theirs), stored with the recogniser's transcript kept
-        beside it. Text equal to the recogniser's removes the correction."""
+        beside it. Text equal to the recogniser's removes the correction. A refinement still
+        being made for this answer is dropped."""
         text = text.strip()
         heard = recognised.text if recognised is not None else (recognised_text or "")
         undo = text == heard.strip()
+        if ticket.answer_id is not None:
+            self._corrected.add(ticket.answer_id)
         self.update(ticket, transcript_text=text, recognised_text=None if undo else heard,
                     corrected_at=None if undo else now())
-        scorer = self.scorer.get()
+        scorer = self.scorer()
         if recognised is not None:
             words = corrected_words(timed_words(recognised), text)
             report = scorer.score_words(words, ticket.question, duration_s)
@@ -274,10 +281,11 @@ class AnswerPipeline:
         except ModelError:
             raise  # the recogniser cannot load: transcribing afresh would fail too
         except Exception as error:
+            captured.streamer.cancel()
             self.on_note(f"live transcription failed ({error}); transcribing the recording "
                          "instead")
             return None
-        self.save_transcript(ticket, transcript, "streamed")
+        self.save_transcript(ticket, transcript, TranscriptPass.STREAMED)
         return transcript
 
     def transcribe(self, ticket: AnswerTicket, captured: CapturedAnswer) -> Transcript:
@@ -287,28 +295,41 @@ class AnswerPipeline:
             raise RuntimeError("a spoken answer needs a speech recogniser")
         try:
             with self.busy("Transcribing the answer"):
-                recogniser = self.recogniser.get()
+                recogniser = self.recogniser()
                 transcript = recogniser.transcribe(captured.samples) \
                     if captured.samples is not None \
                     else recogniser.transcribe_file(captured.audio_path)
         except Exception as error:
-            self.update(ticket, status="failed", error=f"transcription failed: {error}")
+            self.update(ticket, status=AnswerStatus.FAILED,
+                        error=f"transcription failed: {error}")
             raise
-        self.save_transcript(ticket, transcript, "recording")
+        self.save_transcript(ticket, transcript, TranscriptPass.RECORDING)
         return transcript
 
     def save_transcript(self, ticket: AnswerTicket, transcript: Transcript,
-                        transcript_pass: str) -> None:
-        self.update(ticket, status="transcribed", transcript_text=transcript.text,
-                    transcript=transcript, backend=transcript.backend, model=transcript.model,
-                    transcript_pass=transcript_pass)
+                        transcript_pass: TranscriptPass) -> None:
+        self.update(ticket, **self._transcript_values(transcript, transcript_pass))
 
     def _scored(self, ticket: AnswerTicket, report: ScoreReport,
                 transcript: Transcript | None, **facts) -> AnswerResult:
-        self.update(ticket, status="scored", score=report.score, band=report.band.value,
-                    report=report, ended_at=now(), error=None)
+        self.update(ticket, **self._score_values(report))
         return AnswerResult(ticket.answer_id, ticket.question, report, transcript, **facts)
 
+    @staticmethod
+    def _transcript_values(transcript: Transcript, transcript_pass: TranscriptPass) -> dict:
+        return {"status": AnswerStatus.TRANSCRIBED, "transcript_text": transcript.text,
+                "transcript": transcript, "backend": transcript.backend,
+                "model": transcript.model, "transcript_pass": transcript_pass}
+
+    @staticmethod
+    def _score_values(report: ScoreReport) -> dict:
+        return {"status": AnswerStatus.SCORED, "score": report.score,
+                "band": report.band.value, "report": report, "ended_at": now(), "error": None}
+
+    def _write(self, ticket: AnswerTicket, **values) -> None:
+        """`update`, for callers already holding the row lock."""
+        if self.store is not None and ticket.answer_id is not None:
+            self.store.update_answer(ticket.answer_id, **values)
 
 
 def timed_words(transcript: Transcript) -> list[TimedWord]:

@@ -7,7 +7,16 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from audio.capture import EndedBy
 from audio.transcript import Transcript
+from interviewer.states import (
+    AnswerKind,
+    AnswerStatus,
+    SessionMode,
+    SessionStatus,
+    TranscriptPass,
+    parse,
+)
 from scoring import ScoreReport
 
 
@@ -16,8 +25,8 @@ class SessionRow:
     id: int
     started_at: str
     ended_at: str | None
-    mode: str
-    status: str
+    mode: SessionMode
+    status: SessionStatus
     bank_id: str
     bank_version: str
     bank_source: str
@@ -36,15 +45,15 @@ class AnswerRow:
     prompt: str
     attempt: int
     follow_up_of: int | None
-    status: str
-    kind: str  # "spoken" or "typed"
+    status: AnswerStatus
+    kind: AnswerKind
     started_at: str
     ended_at: str | None
     audio_path: str | None
     source_path: str | None
     duration_s: float | None
     lead_in_s: float | None
-    ended_by: str | None
+    ended_by: EndedBy | None
     transcript_text: str | None
     transcript: Transcript | None
     backend: str | None
@@ -53,9 +62,7 @@ class AnswerRow:
     band: str | None
     report: ScoreReport | None
     error: str | None
-    # streamed (while spoken), refined (stretches decoded whole after) or recording (the
-    # recording transcribed afterwards); None for typed answers and older rows
-    transcript_pass: str | None = None
+    transcript_pass: TranscriptPass | None = None  # None for typed answers and older rows
     recognised_text: str | None = None  # the recogniser's transcript, when corrected
     corrected_at: str | None = None
 
@@ -76,7 +83,7 @@ class AnswerRow:
                 "transcript": self.transcript_text, "transcript_pass": self.transcript_pass,
                 "corrected": self.corrected, "corrected_at": self.corrected_at,
                 "recognised_transcript": self.recognised_text if self.corrected
-                else self.transcript_text if self.kind == "spoken" else None,
+                else self.transcript_text if self.kind is AnswerKind.SPOKEN else None,
                 "backend": self.backend,
                 "model": self.model, "score": self.score, "band": self.band,
                 "report": self.report.to_dict() if self.report else None,
@@ -86,6 +93,9 @@ class AnswerRow:
 def read_session(row: sqlite3.Row) -> SessionRow:
     data = dict(row)
     data["settings"] = _json(data.pop("settings_json"), "settings", data["id"]) or {}
+    where = f"session {data['id']}"
+    data["mode"] = parse(SessionMode, data["mode"], where)
+    data["status"] = parse(SessionStatus, data["status"], where)
     return SessionRow(**data)
 
 
@@ -105,6 +115,7 @@ def read_answer(row: sqlite3.Row) -> AnswerRow:
         report = ScoreReport.from_dict(raw) if raw else None
     except (ValueError, KeyError, TypeError) as error:
         notes.append(f"stored report damaged ({error}); 'interviewer rescore' redoes it")
+    _parse_states(data, notes)
     if notes:
         data["error"] = "; ".join(filter(None, [data.get("error"), *notes]))
     return AnswerRow(transcript=transcript, report=report, **data)
@@ -117,3 +128,19 @@ def _json(text: str | None, what: str, row_id: int) -> Any:
     if not isinstance(value, dict):
         raise ValueError(f"{what} of row {row_id} is not an object")
     return value
+
+
+ANSWER_STATES = {"status": AnswerStatus, "kind": AnswerKind, "transcript_pass": TranscriptPass,
+                 "ended_by": EndedBy}
+
+
+def _parse_states(data: dict[str, Any], notes: list[str]) -> None:
+    """The state columns as enums; a value this version does not know is reported in the
+    row's error (a failed answer, which `rescore` can redo) rather than failing every
+    command that lists answers."""
+    for column, kind in ANSWER_STATES.items():
+        try:
+            data[column] = parse(kind, data[column], f"answer {data['id']}")
+        except ValueError as error:
+            notes.append(str(error))
+            data[column] = {"status": AnswerStatus.FAILED, "kind": AnswerKind.SPOKEN}.get(column)

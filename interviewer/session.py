@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from concurrent.futures import Future, wait
+from dataclasses import dataclass
 from pathlib import Path
 
+from audio.capture import EndedBy
 from audio.errors import AudioDeviceError, SpeechEngineError
 from bank import Bank, FollowUp, Question
 from interviewer.errors import UserError
-from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket, Refinement
+from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket
 from interviewer.sources import AnswerInterrupted, AnswerSource
-from interviewer.storage import Store
+from interviewer.states import AnswerKind, AnswerStatus, SessionMode, SessionStatus
 from interviewer.ui import Frontend
 
 CHOICES = {"n": "next", "r": "retry", "h": "hear it again", "m": "model answer", "q": "quit"}
@@ -30,73 +32,66 @@ REFINE_WAIT_S = 60.0  # refining is a few seconds' work; never wait forever on i
 @dataclass(frozen=True)
 class SessionPlan:
     questions: list[Question]
-    mode: str  # practice, text, demo: what the session is stored as
+    mode: SessionMode  # what the session is stored as
     follow_ups: bool = True
     spoken_summary: bool = True
-    settings: dict = field(default_factory=dict)  # kept with the session, for the record
 
 
 @dataclass
 class SessionSummary:
     session_id: int
     results: list[AnswerResult]
-    status: str
+    status: SessionStatus
 
 
 class PracticeSession:
-    """`speaker` None: nothing is spoken (questions are shown only)."""
+    """`speaker` None: nothing is spoken (questions are shown only). `run(pipeline)` asks the
+    questions; the pipeline, made for the stored session, writes every answer."""
 
-    def __init__(self, store: Store, bank: Bank, plan: SessionPlan, ui: Frontend,
-                 pipeline: AnswerPipeline, source: AnswerSource, speaker=None):
-        self.store = store
+    def __init__(self, bank: Bank, plan: SessionPlan, ui: Frontend, source: AnswerSource,
+                 speaker=None):
         self.bank = bank
         self.plan = plan
         self.ui = ui
-        self.pipeline = pipeline
         self.source = source
         self.speaker = speaker
+        self.pipeline: AnswerPipeline | None = None
         self.results: list[AnswerResult] = []
         self._intro = ""
         self._follow_up_of: tuple[int | None, str] | None = None  # (answer id, concept)
         self._ticket: AnswerTicket | None = None  # the latest answer's
-        self._pending: Refinement | None = None  # its refined transcript, being made
-        self.choices = {**CHOICES, **EDIT_CHOICE} if source.kind == "spoken" else CHOICES
+        self._pending: Future[AnswerResult | None] | None = None  # its refinement, coming
+        spoken = source.kind is AnswerKind.SPOKEN
+        self.choices = {**CHOICES, **EDIT_CHOICE} if spoken else CHOICES
 
     @property
     def _empty_hint(self) -> str:
-        if self.source.kind == "spoken":
+        if self.source.kind is AnswerKind.SPOKEN:
             return "Nothing was heard. Answer aloud, or check the microphone with " \
                    "'interviewer devices'."
         return "Nothing was typed."
 
     @property
     def session_id(self) -> int:
-        return self.pipeline.session_id or 0
+        return (self.pipeline.session_id if self.pipeline else None) or 0
 
     # ------------------------------------------------------------------ the session
 
-    def run(self) -> SessionSummary:
-        self.pipeline.session_id = self.store.create_session(
-            self.plan.mode, self.bank.id, self.bank.version, self.bank.source,
-            self.plan.settings)
-        status = "interrupted"
+    def run(self, pipeline: AnswerPipeline) -> SessionSummary:
+        self.pipeline = pipeline
         try:
             self._greet()
             total = len(self.plan.questions)
             for index, question in enumerate(self.plan.questions, start=1):
                 if not self._question(index, total, question):
                     break
-            status = "completed"
-        finally:
-            if self._pending is not None:  # no decode may outlive the session
-                self._pending.wait(REFINE_WAIT_S)
-            self.store.finish_session(self.session_id, status)
-            if status == "interrupted":
-                self.ui.warn(f"Session {self.session_id} stopped; {len(self.results)} scored "
-                             "answer(s) and any partial recording are kept. "
-                             "'interviewer rescore' finishes unscored answers.")
+        except BaseException:
+            self.ui.warn(f"Session {self.session_id} stopped; {len(self.results)} scored "
+                         "answer(s) and any partial recording are kept. "
+                         "'interviewer rescore' finishes unscored answers.")
+            raise
         self._summary()
-        return SessionSummary(self.session_id, self.results, status)
+        return SessionSummary(self.session_id, self.results, SessionStatus.COMPLETED)
 
     def _greet(self) -> None:
         """A short welcome, spoken together with the first question (no wait before it)."""
@@ -104,8 +99,9 @@ class PracticeSession:
         self._intro = (f"Welcome. {count} question{'s' if count != 1 else ''} for the "
                        f"{self.bank.title} role. First question.")
         self.ui.heading(f"{self.bank.title} practice, session {self.session_id}")
-        how = {"text": "type each answer", "demo": "a synthetic candidate answers"}.get(
-            self.plan.mode, "answer aloud")
+        how = {SessionMode.TEXT: "type each answer",
+               SessionMode.DEMO: "a synthetic candidate answers"}.get(self.plan.mode,
+                                                                      "answer aloud")
         keys = (" Keys after each answer: " + ", ".join(
             f"{key} {label}" for key, label in self.choices.items()) + ".") \
             if self.ui.interactive else ""
@@ -159,7 +155,7 @@ class PracticeSession:
 
     def _refinement_arrived(self) -> bool:
         """Show the refined transcript if it is ready; True when something was shown."""
-        if self._pending is None or not self._pending.ready:
+        if self._pending is None or not self._pending.done():
             return False
         return self._apply_refinement()
 
@@ -167,18 +163,23 @@ class PracticeSession:
         """Wait for the refined transcript (a second or two after the feedback)."""
         if self._pending is None:
             return
-        if not self._pending.ready:
+        if not self._pending.done():
             with self.ui.busy("Refining the transcript"):
-                self._pending.wait(REFINE_WAIT_S)
+                wait([self._pending], REFINE_WAIT_S)
         self._apply_refinement()
 
     def _apply_refinement(self) -> bool:
         pending, self._pending = self._pending, None
-        refined = pending.wait(0)
-        if pending.error is not None:
-            self.ui.warn(f"refining the transcript failed ({pending.error}); the first "
-                         "transcript is kept")
+        if not pending.done():  # it took too long: the first transcript stands
+            self.ui.warn("refining the transcript took too long; the first transcript is "
+                         "kept")
             return True
+        error = pending.exception()
+        if error is not None:
+            self.ui.warn(f"refining the transcript failed ({error}); the first transcript "
+                         "is kept")
+            return True
+        refined = pending.result()
         if refined is None:
             return False  # the refined transcript said the same
         before, self.results[-1] = self.results[-1], refined
@@ -187,6 +188,7 @@ class PracticeSession:
 
     def _edit(self, question: Question) -> None:
         """The candidate corrects the transcript; the answer is scored again from it."""
+        self._pending = None  # a refinement arriving later is dropped by the pipeline
         current = self.results[-1]
         edited = self.ui.edit_text(current.text)
         if edited is None:
@@ -210,9 +212,10 @@ class PracticeSession:
     # ------------------------------------------------------------------ one answer
 
     def _answer(self, question: Question, prompt: str, attempt: int) -> AnswerResult | None:
-        spoken = self.source.kind == "spoken"
-        path = self.store.recording_path(self.session_id, question.id, attempt) if spoken \
-            else None
+        spoken = self.source.kind is AnswerKind.SPOKEN
+        store = self.pipeline.store
+        path = store.recording_path(self.session_id, question.id, attempt) \
+            if spoken and store is not None else None
         ticket = self.pipeline.open(question, prompt, kind=self.source.kind, attempt=attempt,
                                     follow_up_of=self._parent(), audio_path=path)
         captured = self._capture(ticket)
@@ -236,12 +239,13 @@ class PracticeSession:
         try:
             return self.source.capture(ticket)
         except AudioDeviceError as error:
-            self.pipeline.fail(ticket, "failed", str(error))
+            self.pipeline.fail(ticket, AnswerStatus.FAILED, str(error))
             self.ui.warn(f"{error}. Use 'interviewer practice --text' to type answers.")
             raise
         except AnswerInterrupted as interrupted:
             recording = interrupted.recording
-            self.pipeline.fail(ticket, "interrupted", None, ended_by="interrupted",
+            self.pipeline.fail(ticket, AnswerStatus.INTERRUPTED, None,
+                               ended_by=EndedBy.INTERRUPTED,
                                duration_s=recording.duration_s if recording else None)
             self.ui.warn(f"Partial answer kept: {ticket.audio_path}")
             raise interrupted.signal from None
@@ -288,7 +292,8 @@ class PracticeSession:
             return
         self.ui.heading("Session summary")
         for result in self.results:
-            row = self.store.answer(result.answer_id) if result.answer_id else None
+            store = self.pipeline.store
+            row = store.answer(result.answer_id) if result.answer_id and store else None
             kind = " (follow-up)" if row and row.follow_up_of else \
                 f" (attempt {row.attempt})" if row and row.attempt > 1 else ""
             self.ui.console.print(f"  {result.question.id}{kind}: {result.report.score:.0f} "

@@ -8,16 +8,19 @@ as they are captured, and transcribed stretch by stretch while they are spoken.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Protocol
 
 import yaml
 
-from audio.capture import CaptureSettings, Recorder, Recording
+from audio.capture import CaptureSettings, EndedBy, Recorder, Recording
 from audio.errors import AudioDeviceError
 from audio.sources import ArraySource, AudioSource
-from interviewer.pipeline import AnswerTicket, CapturedAnswer, Lazy
+from interviewer.pipeline import AnswerTicket, CapturedAnswer
+from interviewer.settings import Settings
+from interviewer.states import AnswerKind
 from interviewer.ui import Frontend
 
 NO_KEYBOARD_SILENCE_S = 3.0  # without a keyboard an answer ends after this much silence
@@ -36,7 +39,7 @@ class AnswerInterrupted(Exception):
 
 
 class AnswerSource(Protocol):
-    kind: str  # "spoken" or "typed": how the answer is stored
+    kind: AnswerKind  # how the answer is stored
 
     def capture(self, ticket: AnswerTicket) -> CapturedAnswer | None:
         """One answer; None when there are no more (typed input ended). Raises
@@ -44,7 +47,7 @@ class AnswerSource(Protocol):
 
 
 class TypedAnswers:
-    kind = "typed"
+    kind = AnswerKind.TYPED
 
     def __init__(self, ui: Frontend):
         self.ui = ui
@@ -54,31 +57,24 @@ class TypedAnswers:
         return None if text is None else CapturedAnswer(text=text)
 
 
-@dataclass(frozen=True)
-class SpeakingRules:
-    """When a spoken answer ends: Enter, a pause (`silence_stop_s`), or the time limit."""
-
-    time_limit_s: int | None = None  # None: each question's own limit
-    silence_stop_s: float | None = None
-    input_device: str | None = None
-
-
 class SpokenAnswers:
-    """Answers spoken into the microphone. `recogniser` (the speech model, maybe still
-    loading) transcribes each stretch of speech while the candidate is still speaking."""
+    """Answers spoken into the microphone. `settings` say when an answer ends (Enter, a
+    pause, the time limit) and which microphone; `recogniser` (a function returning the
+    speech model, which may still be loading) transcribes each stretch of speech while the
+    candidate is still speaking."""
 
-    kind = "spoken"
+    kind = AnswerKind.SPOKEN
 
-    def __init__(self, ui: Frontend, rules: SpeakingRules, recogniser: Lazy | None):
+    def __init__(self, ui: Frontend, settings: Settings, recogniser: Callable | None):
         self.ui = ui
-        self.rules = rules
+        self.settings = settings
         self.recogniser = recogniser
 
     def capture(self, ticket: AnswerTicket) -> CapturedAnswer:
         from audio.streaming import StreamingTranscriber
 
         assert ticket.audio_path is not None
-        streamer = StreamingTranscriber(self.recogniser.get) if self.recogniser else None
+        streamer = StreamingTranscriber(self.recogniser) if self.recogniser else None
         recorder = Recorder(ticket.audio_path, self._capture_settings(ticket),
                             listener=streamer, source=self._audio_source(ticket))
         try:
@@ -90,11 +86,11 @@ class SpokenAnswers:
         try:
             recording = self._record(recorder, streamer)
         except KeyboardInterrupt as signal:
-            recording = recorder.stop("interrupted")  # the recording first: nothing is lost
+            recording = recorder.stop(EndedBy.INTERRUPTED)  # the recording first: nothing is lost
             if streamer is not None:
                 streamer.cancel()
             raise AnswerInterrupted(recording, signal) from None
-        self.ui.info(f"Recorded {recording.duration_s:.0f} s ({_ending(recording.ended_by)}).")
+        self.ui.info(f"Recorded {recording.duration_s:.0f} s ({recording.ended_by.said}).")
         if recording.error:
             self.ui.warn(f"{recording.error}; the recording so far is kept in "
                          f"{recording.path}")
@@ -104,11 +100,11 @@ class SpokenAnswers:
                               speech_s=recording.speech_s, streamer=streamer)
 
     def _capture_settings(self, ticket: AnswerTicket) -> CaptureSettings:
-        limit = self.rules.time_limit_s or ticket.question.time_limit or DEFAULT_TIME_LIMIT_S
-        silence = self.rules.silence_stop_s
+        limit = self.settings.time_limit or ticket.question.time_limit or DEFAULT_TIME_LIMIT_S
+        silence = self.settings.silence_stop
         if silence is None and not self.ui.interactive:
             silence = NO_KEYBOARD_SILENCE_S
-        return CaptureSettings(device=self.rules.input_device, time_limit_s=limit,
+        return CaptureSettings(device=self.settings.input_device, time_limit_s=limit,
                                silence_stop_s=silence, no_speech_timeout_s=limit)
 
     def _audio_source(self, ticket: AnswerTicket) -> AudioSource | None:
@@ -136,8 +132,8 @@ class SyntheticAnswers(SpokenAnswers):
     recorder in real time (and through the speaker, when there is one), so it is recorded,
     streamed, transcribed, scored and stored exactly as a real answer."""
 
-    def __init__(self, ui: Frontend, recogniser: Lazy, candidate_voice, speaker=None):
-        super().__init__(ui, SpeakingRules(silence_stop_s=DEMO_SILENCE_S), recogniser)
+    def __init__(self, ui: Frontend, recogniser: Callable, candidate_voice, speaker=None):
+        super().__init__(ui, Settings(silence_stop=DEMO_SILENCE_S), recogniser)
         self.answers = {item.question_id: item for item in demo_answers()}
         self.voice = candidate_voice  # audio.TextToSpeech
         self.speaker = speaker  # audio.Speaker, or None: not played aloud
@@ -161,10 +157,3 @@ class SyntheticAnswers(SpokenAnswers):
         finally:
             if self.speaker is not None:
                 self.speaker.stop_playing()
-
-
-def _ending(ended_by: str) -> str:
-    return {"stopped": "you finished", "silence": "ended after a pause",
-            "time-limit": "time limit reached", "device-error": "the microphone failed",
-            "disk-error": "the disk could not be written", "interrupted": "interrupted"
-            }.get(ended_by, ended_by)

@@ -16,8 +16,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from audio.capture import EndedBy
 from interviewer.errors import UserError
 from interviewer.rows import AnswerRow, SessionRow, read_answer, read_session
+from interviewer.states import (
+    AnswerKind,
+    AnswerStatus,
+    SessionMode,
+    SessionStatus,
+    TranscriptPass,
+)
 
 DATABASE = "interviewer.sqlite3"
 MIGRATIONS = [
@@ -82,8 +90,9 @@ MIGRATIONS = [
     ALTER TABLE answers ADD COLUMN corrected_at TEXT;
     """,
 ]
-TRANSCRIPT_PASSES = ("streamed", "refined", "recording")
-ANSWER_KINDS = ("spoken", "typed")
+# the columns that hold a state, and the enum each value must belong to
+STATE_COLUMNS = {"status": AnswerStatus, "kind": AnswerKind, "transcript_pass": TranscriptPass,
+                 "ended_by": EndedBy}
 
 
 def now() -> str:
@@ -149,13 +158,13 @@ class Store:
 
     # ------------------------------------------------------------------ sessions
 
-    def create_session(self, mode: str, bank_id: str, bank_version: str, bank_source: str,
-                       settings: dict[str, Any]) -> int:
+    def create_session(self, mode: SessionMode, bank_id: str, bank_version: str,
+                       bank_source: str, settings: dict[str, Any]) -> int:
         cursor = self._execute(
             "INSERT INTO sessions (started_at, mode, status, bank_id, bank_version, "
-            "bank_source, settings_json, pid) VALUES (?, ?, 'active', ?, ?, ?, ?, ?)",
-            (now(), mode, bank_id, bank_version, bank_source, json.dumps(settings),
-             os.getpid()))
+            "bank_source, settings_json, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (now(), SessionMode(mode).value, SessionStatus.ACTIVE.value, bank_id, bank_version,
+             bank_source, json.dumps(settings), os.getpid()))
         return int(cursor.lastrowid)
 
     def close_abandoned_sessions(self) -> list[int]:
@@ -163,25 +172,29 @@ class Store:
         interrupted, and their unfinished answers too; the answers and recordings are kept
         (`interviewer rescore` finishes them). Returns the sessions closed."""
         closed = []
-        for row in self._execute("SELECT id, pid FROM sessions WHERE status = 'active'"):
+        for row in self._execute("SELECT id, pid FROM sessions WHERE status = ?",
+                                 (SessionStatus.ACTIVE.value,)):
             if not is_running(row["pid"]):
                 closed.append(int(row["id"]))
         for session_id in closed:
-            self._execute("UPDATE answers SET status = 'interrupted' WHERE session_id = ? AND "
-                          "status IN ('recording', 'recorded', 'transcribed')", (session_id,))
-            self._execute("UPDATE sessions SET status = 'interrupted', ended_at = ? WHERE "
-                          "id = ?", (now(), session_id))
+            unfinished = [status.value for status in AnswerStatus if status.unfinished]
+            self._execute("UPDATE answers SET status = ? WHERE session_id = ? AND status IN "
+                          f"({', '.join('?' * len(unfinished))})",
+                          (AnswerStatus.INTERRUPTED.value, session_id, *unfinished))
+            self._execute("UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?",
+                          (SessionStatus.INTERRUPTED.value, now(), session_id))
         return closed
 
     def running(self, session_id: int | None = None) -> list[SessionRow]:
         """Sessions still active in a live process (all of them, or this one)."""
         return [session for session in self.sessions()
-                if session.status == "active" and is_running(session.pid)
+                if session.status is SessionStatus.ACTIVE and is_running(session.pid)
                 and session_id in (None, session.id)]
 
-    def finish_session(self, session_id: int, status: str = "completed") -> None:
+    def finish_session(self, session_id: int,
+                       status: SessionStatus = SessionStatus.COMPLETED) -> None:
         self._execute("UPDATE sessions SET ended_at = ?, status = ? WHERE id = ?",
-                      (now(), status, session_id))
+                      (now(), SessionStatus(status).value, session_id))
 
     def session(self, session_id: int) -> SessionRow:
         row = self._execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
@@ -208,15 +221,16 @@ class Store:
     def start_answer(self, session_id: int, question_id: str, bank_id: str, bank_version: str,
                      category: str, prompt: str, attempt: int = 1,
                      follow_up_of: int | None = None, audio_path: Path | None = None,
-                     source_path: str | None = None, kind: str = "spoken") -> int:
-        if kind not in ANSWER_KINDS:
-            raise ValueError(f"unknown answer kind {kind!r}")
+                     source_path: str | None = None,
+                     kind: AnswerKind = AnswerKind.SPOKEN) -> int:
+        kind = AnswerKind(kind)
         cursor = self._execute(
             "INSERT INTO answers (session_id, question_id, bank_id, bank_version, category, "
             "prompt, attempt, follow_up_of, status, kind, started_at, audio_path, "
-            "source_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'recording', ?, ?, ?, ?)",
+            "source_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (session_id, question_id, bank_id, bank_version, category, prompt, attempt,
-             follow_up_of, kind, now(), str(audio_path) if audio_path else None, source_path))
+             follow_up_of, AnswerStatus.RECORDING.value, kind.value, now(),
+             str(audio_path) if audio_path else None, source_path))
         return int(cursor.lastrowid)
 
     def update_answer(self, answer_id: int, **values: Any) -> None:
@@ -228,6 +242,9 @@ class Store:
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"unknown answer fields: {unknown}")
+        for column, kind in STATE_COLUMNS.items():
+            if values.get(column) is not None:
+                values[column] = kind(values[column]).value  # ValueError if not a state
         for key in ("transcript", "report"):
             if key in values:
                 value = values.pop(key)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import time
 from collections.abc import Callable, Iterator
 
 from bank import Question
@@ -253,6 +252,3 @@ class Frontend:
                     return "\n".join(lines)
                 continue
             lines.append(line)
-
-    def pause(self, seconds: float) -> None:
-        time.sleep(seconds)

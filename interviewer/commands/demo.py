@@ -25,6 +25,7 @@ def demo(app, settings, silent) -> None:
     from bank import BUNDLED_DEFAULT, load_bank
     from interviewer.commands.practice import run_session
     from interviewer.sources import demo_answers
+    from interviewer.states import SessionMode
     from interviewer.ui import Frontend
 
     bank = load_bank(BUNDLED_DEFAULT)  # the demo's answers are for the bundled questions
@@ -38,7 +39,7 @@ def demo(app, settings, silent) -> None:
             ui.warn("no speaker found: the interviewer's questions are written to "
                     f"{app.paths.data_dir / 'demo-speech'} instead")
     questions = [bank.get(item.question_id) for item in demo_answers()]
-    summary = run_session(app, bank, questions, settings, mode="demo", silent=silent,
+    summary = run_session(app, bank, questions, settings, mode=SessionMode.DEMO, silent=silent,
                           follow_ups=False, spoken_summary=True, ui=ui)
     ui.info(f"Stored as session {summary.session_id} in {app.paths.data_dir}. Next: "
             "'interviewer practice' to answer yourself, 'interviewer report "

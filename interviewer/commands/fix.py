@@ -27,13 +27,14 @@ def fix(app, answer_id, text, as_json) -> None:
       interviewer fix 12 - < corrected.txt
       interviewer fix 12
     """
-    from interviewer.pipeline import AnswerPipeline, Lazy
+    from interviewer.pipeline import AnswerPipeline
     from interviewer.questions import bank_of_session
+    from interviewer.states import AnswerKind
     from interviewer.ui import Frontend
 
     store = app.store
     answer = store.answer(answer_id)
-    if answer.kind != "spoken":
+    if answer.kind is not AnswerKind.SPOKEN:
         raise UserError(f"answer {answer_id} was typed, so nothing was mis-heard; "
                         "'interviewer practice --text' takes a new typed answer")
     if answer.transcript_text is None:
@@ -48,7 +49,8 @@ def fix(app, answer_id, text, as_json) -> None:
     if corrected is None:
         click.echo("Transcript unchanged; nothing stored.", err=True)
         return
-    pipeline = AnswerPipeline(store, Lazy(app.scorers.scorer(bank.questions)), bank=bank)
+    scorer = app.scorers.scorer(bank.questions)
+    pipeline = AnswerPipeline(store, lambda: scorer, session_id=answer.session_id, bank=bank)
     question = bank.get(answer.question_id)
     ticket = pipeline.reopen(answer.id, question, answer.prompt, answer.kind, None)
     recognised = answer.transcript

@@ -8,6 +8,7 @@ import click
 
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json
+from interviewer.states import AnswerKind, AnswerStatus
 
 
 @click.command("history")
@@ -57,7 +58,7 @@ def history(app, question_id, session_id, limit, as_json) -> None:
                       f"{answer.score:.0f}" if answer.score is not None else "-",
                       answer.band or "-",
                       f"{answer.duration_s:.0f}s" if answer.duration_s else "-",
-                      answer.status if answer.status != "scored" else
+                      answer.status.value if answer.status is not AnswerStatus.SCORED else
                       "corrected" if answer.corrected else "")
     console.print(table)
     by_question: dict[str, list[float]] = {}
@@ -69,7 +70,7 @@ def history(app, question_id, session_id, limit, as_json) -> None:
         for qid, scores in sorted(by_question.items()):
             trend = " → ".join(f"{score:.0f}" for score in scores[-6:])
             console.print(f"  {qid}: {trend} (best {max(scores):.0f})")
-    pending = [a for a in answers if a.status not in ("scored",)]
+    pending = [a for a in answers if a.status is not AnswerStatus.SCORED]
     if pending:
         console.print(f"\n{len(pending)} answer(s) not scored yet; 'interviewer rescore' "
                       "finishes them.")
@@ -134,26 +135,23 @@ def rescore(app, session_id, question_id, as_json) -> None:
 
 
 def _recogniser(app):
-    """The speech recogniser, loaded only if an answer needs transcribing."""
-    from interviewer.pipeline import Lazy
+    """The speech recogniser, loaded only if an answer needs transcribing (then once)."""
+    import functools
 
-    def load():
-        from audio import load_speech_to_text
-        from interviewer.speech import speech_options
+    from interviewer.speech import load_recogniser
 
-        return load_speech_to_text(speech_options(app.settings, app.bank(),
-                                                  app.paths.cache_dir))
-
-    return Lazy(load)
+    return functools.cache(lambda: load_recogniser(app.settings, app.bank(),
+                                                   app.paths.cache_dir))
 
 
 def _rescore_one(app, store, answer, bank, recogniser):
     """Score a stored answer again (transcribing it first if it never was); None when there
     is nothing to score."""
-    from interviewer.pipeline import AnswerPipeline, CapturedAnswer, Lazy
+    from interviewer.pipeline import AnswerPipeline, CapturedAnswer
 
     scorer = app.scorers.scorer(bank.questions)
-    pipeline = AnswerPipeline(store, Lazy(scorer), recogniser, bank=bank)
+    pipeline = AnswerPipeline(store, lambda: scorer, recogniser, session_id=answer.session_id,
+                              bank=bank)
     if answer.corrected:  # the candidate's text stands; the recogniser's is kept beside it
         ticket = pipeline.reopen(answer.id, bank.get(answer.question_id), answer.prompt,
                                  answer.kind, None)
@@ -161,7 +159,7 @@ def _rescore_one(app, store, answer, bank, recogniser):
                                 answer.recognised_text, answer.duration_s)
     if answer.transcript is not None:
         captured = CapturedAnswer(transcript=answer.transcript, duration_s=answer.duration_s)
-    elif answer.kind == "typed" and answer.transcript_text is not None:
+    elif answer.kind is AnswerKind.TYPED and answer.transcript_text is not None:
         captured = CapturedAnswer(text=answer.transcript_text)
     elif answer.audio_path:
         captured = CapturedAnswer(audio_path=Path(answer.audio_path),

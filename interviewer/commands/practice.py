@@ -10,6 +10,7 @@ from bank import CATEGORIES, Question
 from interviewer.errors import UserError
 from interviewer.questions import select_questions
 from interviewer.settings import setting_options
+from interviewer.states import SessionMode
 
 ORDERS = ("bank", "random", "weakest")
 SESSION_SETTINGS = ("bank", "voice", "rate", "volume", "output_device", "backend", "model",
@@ -66,64 +67,58 @@ def practice(app, settings, question_ids, tags, categories, count, order, seed, 
     if seed is not None and order != "random":
         raise UserError("--seed only applies to --order random")
     chosen = order_questions(chosen, order, seed, app.store.mean_scores())[:count or None]
-    run_session(app, bank, chosen, settings, mode="text" if text_mode else "practice",
+    run_session(app, bank, chosen, settings,
+                mode=SessionMode.TEXT if text_mode else SessionMode.PRACTICE,
                 silent=silent, follow_ups=not no_follow_ups,
                 spoken_summary=not no_spoken_feedback)
 
 
-def run_session(app, bank, questions, settings, *, mode: str, silent: bool, follow_ups: bool,
-                spoken_summary: bool, ui=None):
-    """Run a session of `mode` "practice" (spoken), "text" (typed) or "demo" (the synthetic
-    candidate): the speech model and the scorer are built on threads while the first
+def run_session(app, bank, questions, settings, *, mode: SessionMode, silent: bool,
+                follow_ups: bool, spoken_summary: bool, ui=None):
+    """Run a session of `mode` PRACTICE (spoken), TEXT (typed) or DEMO (the synthetic
+    candidate): the speech model and the scorer are built in the background while the first
     question is spoken."""
-    from interviewer.pipeline import AnswerPipeline, Lazy
+    from interviewer.pipeline import AnswerPipeline, open_session
     from interviewer.session import PracticeSession, SessionPlan
-    from interviewer.speech import Background, load_recogniser_in_background
+    from interviewer.speech import load_recogniser_in_background
     from interviewer.ui import Frontend
 
     ui = ui or Frontend(plain=settings.plain)
-    recogniser_loader = None
-    if mode in ("practice", "demo"):
-        if mode == "practice":
+    recogniser = None
+    if mode in (SessionMode.PRACTICE, SessionMode.DEMO):
+        if mode is SessionMode.PRACTICE:
             from audio import find_device
 
             find_device(settings.input_device, "input")  # fail early: no microphone
-        recogniser_loader = load_recogniser_in_background(settings, bank, app.paths.cache_dir,
-                                                          on_status=ui.info)
-    speaker = None if silent and mode != "demo" else make_speaker(
-        settings, app, ui, silent, app.paths.data_dir / "demo-speech" if mode == "demo"
-        else None)
-    recogniser = Lazy(recogniser_loader.get) if recogniser_loader else None
+        recogniser = load_recogniser_in_background(settings, bank, app.paths.cache_dir,
+                                                   app.work, on_status=ui.info).result
+    speaker = None if silent and mode is not SessionMode.DEMO else make_speaker(
+        settings, app, ui, silent, app.paths.data_dir / "demo-speech"
+        if mode is SessionMode.DEMO else None)
     source = _source(mode, ui, settings, recogniser, app, speaker)
     # fitting the scorer imports scikit-learn (~1 s): done while the first question is spoken
-    scorer_loader = Background(lambda: app.scorers.scorer(bank.questions), name="build-scorer")
-    pipeline = AnswerPipeline(app.store, Lazy(scorer_loader.get), recogniser, bank=bank,
-                              on_note=ui.warn, busy=ui.busy)
+    scorer = app.work.submit(app.scorers.scorer, bank.questions).result
     plan = SessionPlan(questions, mode, follow_ups=follow_ups,
-                       spoken_summary=spoken_summary and speaker is not None,
-                       settings=settings.to_dict())
-    session = PracticeSession(app.store, bank, plan, ui, pipeline, source, speaker)
-    try:
-        return session.run()
-    finally:
-        for task in (recogniser_loader, scorer_loader):
-            if task is not None:
-                task.settle()
+                       spoken_summary=spoken_summary and speaker is not None)
+    session = PracticeSession(bank, plan, ui, source, speaker)
+    with open_session(app.store, mode, bank, settings.to_dict()) as session_id:
+        pipeline = AnswerPipeline(app.store, scorer, recogniser, session_id=session_id,
+                                  bank=bank, work=app.work, on_note=ui.warn, busy=ui.busy)
+        return session.run(pipeline)
 
 
 def _source(mode: str, ui, settings, recogniser, app, speaker):
-    from interviewer.sources import SpeakingRules, SpokenAnswers, SyntheticAnswers, TypedAnswers
+    from interviewer.sources import SpokenAnswers, SyntheticAnswers, TypedAnswers
 
-    if mode == "text":
+    if mode is SessionMode.TEXT:
         return TypedAnswers(ui)
-    if mode == "demo":
+    if mode is SessionMode.DEMO:
         from audio import TextToSpeech
 
         candidate = TextToSpeech(voice="en-gb-x-rp" if settings.voice != "en-gb-x-rp" else
                                  "en-us", rate=150, out_dir=app.paths.cache_dir / "speech")
         return SyntheticAnswers(ui, recogniser, candidate, speaker)
-    rules = SpeakingRules(settings.time_limit, settings.silence_stop, settings.input_device)
-    return SpokenAnswers(ui, rules, recogniser)
+    return SpokenAnswers(ui, settings, recogniser)
 
 
 def make_speaker(settings, app, ui, silent: bool = False, out_dir=None):

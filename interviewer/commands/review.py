@@ -140,27 +140,20 @@ def review(app, inputs, question_id, map_file, settings, csv_out, force, no_stor
 
 def _review(app, items, bank, settings, console, table, no_store, as_json) -> None:
     from audio import load_speech_to_text
-    from interviewer.pipeline import AnswerPipeline, Lazy
+    from interviewer.pipeline import AnswerPipeline, open_session
     from interviewer.speech import speech_options
+    from interviewer.states import SessionMode
 
     with console.status("Loading the speech recogniser") if not settings.plain \
             else contextlib.nullcontext():
         stt = load_speech_to_text(speech_options(settings, bank, app.paths.cache_dir),
                                   on_status=lambda m: console.print(m, markup=False))
     store = None if no_store else app.store
-    session_id = None
-    if store is not None:
-        session_id = store.create_session("review", bank.id, bank.version, bank.source,
-                                          settings.to_dict())
     scorer = app.scorers.scorer(bank.questions)
-    pipeline = AnswerPipeline(store, Lazy(scorer), Lazy(stt), session_id=session_id, bank=bank)
-    status = "interrupted"
-    try:
+    with open_session(store, SessionMode.REVIEW, bank, settings.to_dict()) as session_id:
+        pipeline = AnswerPipeline(store, lambda: scorer, lambda: stt, session_id=session_id,
+                                  bank=bank)
         _run(items, bank, pipeline, console, table, settings.plain, as_json)
-        status = "completed"
-    finally:
-        if store is not None and session_id is not None:
-            store.finish_session(session_id, status)
 
 
 def _run(items, bank, pipeline, console, table, plain, as_json) -> None:
@@ -186,6 +179,7 @@ def _one(item: ReviewItem, bank, pipeline) -> None:
     from audio import AudioFileError
     from audio.files import probe_audio
     from interviewer.pipeline import CapturedAnswer
+    from interviewer.states import AnswerKind, AnswerStatus
 
     if item.question_id not in bank.ids:
         item.error = f"{item.path}: question '{item.question_id}' is not in bank '{bank.id}'"
@@ -197,12 +191,12 @@ def _one(item: ReviewItem, bank, pipeline) -> None:
         item.error = str(error)
         return
     source = item.path.resolve()
-    ticket = pipeline.open(question, question.text, kind="spoken", audio_path=source,
+    ticket = pipeline.open(question, question.text, kind=AnswerKind.SPOKEN, audio_path=source,
                            source_path=str(source))
     try:  # read and transcribed a window at a time: a two-hour file never sits in memory
         item.result = pipeline.finish(ticket, CapturedAnswer(audio_path=source))
     except AudioFileError as error:
-        pipeline.fail(ticket, "failed", str(error))
+        pipeline.fail(ticket, AnswerStatus.FAILED, str(error))
         item.error = str(error)
 
 
