@@ -224,7 +224,8 @@ class Recorder:
         """Keep what the callback delivered before the end was requested."""
         # a dead device cannot be stopped cleanly; there is nothing more to save from it
         with contextlib.suppress(Exception):
-            self.source.stop()
+            if self.source is not None:
+                self.source.stop()
         while True:
             try:
                 block = self._queue.get_nowait()
@@ -303,7 +304,8 @@ class Recorder:
             if self._chunker is not None:
                 self._deliver(self._chunker.finish())
             with contextlib.suppress(Exception):
-                self.source.close()
+                if self.source is not None:
+                    self.source.close()
             if self._writer is not None:
                 try:
                     self._writer.close()

@@ -48,7 +48,7 @@ def _sounddevice():
     return sounddevice
 
 
-_alsa_handler = None  # kept alive: ALSA calls it
+_alsa_handler: object = None  # kept alive: ALSA calls it; False: no ALSA
 
 
 def _quiet_alsa() -> None:

@@ -47,10 +47,11 @@ class MicrophoneSource:
             callback(indata[:, 0].copy())
 
         try:
-            self._stream = sd.InputStream(samplerate=SAMPLE_RATE, device=self.device.index,
-                                          channels=1, dtype="float32", blocksize=BLOCK,
-                                          callback=deliver)
-            self._stream.start()
+            stream = sd.InputStream(samplerate=SAMPLE_RATE, device=self.device.index,
+                                    channels=1, dtype="float32", blocksize=BLOCK,
+                                    callback=deliver)
+            stream.start()
+            self._stream = stream
         except sd.PortAudioError as error:
             raise AudioDeviceError(f"cannot record from '{self.name}': {error}; choose "
                                    "another input with --input-device (see 'interviewer "

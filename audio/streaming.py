@@ -170,7 +170,7 @@ class StreamingTranscriber:
         has come, i.e. when the answer did not end there; once the answer has ended that is
         left to `refine()`, so the first feedback does not wait for it."""
         index, self._redo = self._redo, None
-        if self._ending.is_set():
+        if index is None or self._ending.is_set():
             return
         stretch = self._stretches[index]
         segments = self._transcribe(stretch.job.samples, stretch.job.offset)

@@ -49,6 +49,7 @@ class OpenAIWhisper(SpeechToText):
         if choice.bundled or (choice.path is not None and choice.path.is_dir()):
             folder = bundled_model_dir(stamp_dir=options.cache_dir) if choice.bundled \
                 else choice.path
+            assert folder is not None
             self.model = _load(whisper, str(_converted(folder, options.cache_dir, on_status)),
                                label)
         elif choice.path is not None:

@@ -80,7 +80,7 @@ class ScorerRecipe:
             self.embedder = load_embedder
         if self.embedder is not None and not hasattr(self.embedder, "embed"):
             self.embedder = self.embedder()  # a loader: called once
-        return self.embedder  # type: ignore[return-value]
+        return self.embedder
 
     def configured(self) -> AnswerScorer:
         """A scorer with this recipe's configuration, not yet fitted."""

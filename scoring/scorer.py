@@ -262,7 +262,9 @@ class AnswerScorer:
                 batch = wanted[start:start + EMBED_BATCH]
                 vectors = embed(self.embedder, texts[start:start + EMBED_BATCH])
                 for index, vector in zip(batch, vectors, strict=True):
-                    target = analyses[index].model.meaning.target
+                    meaning = analyses[index].model.meaning
+                    assert meaning is not None  # only such analyses were chosen
+                    target = meaning.target
                     meanings[index] = float(vector @ target) if vector.size else 0.0
         return [self._empty(analysis) if analysis.empty else
                 self._report(analysis, *self._relevance(analysis, meaning))

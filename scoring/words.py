@@ -12,7 +12,9 @@ from scoring.types import TimedWord
 
 def join_words(words: Sequence[TimedWord]) -> tuple[str, list[tuple[int, int]]]:
     """The answer text made from recognised words, and each word's character span in it."""
-    parts, spans, position = [], [], 0
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    position = 0
     for word in words:
         # recognisers mark a new word with a leading space, and "-commit" continues "pre";
         # words given bare are separated

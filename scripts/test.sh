@@ -14,4 +14,5 @@ fi
 export INTERVIEWER_REQUIRE_AUDIO=1   # audio tests fail, rather than skip, without a server
 
 .venv/bin/python -m ruff check .
+.venv/bin/python -m mypy
 .venv/bin/python -m pytest "$@"

@@ -104,6 +104,7 @@ def _cli(run_cli, env, *args, **kwargs):
     return run_cli(*args, env=env, **kwargs)
 
 
+@pytest.mark.slow  # loads Whisper weights
 def test_get_fetches_checks_and_installs_a_model_then_use_chooses_it(run_cli, hub, hub_env,
                                                                     tmp_path, candidate_clips):
     result = _cli(run_cli, hub_env, "model", "get", "base.en")
@@ -165,6 +166,7 @@ def test_offline_get_says_what_to_do_instead(run_cli, app_env, tmp_path):
     assert "unknown model 'huge.en'" in unknown and "base.en" in unknown
 
 
+@pytest.mark.slow  # loads Whisper weights
 def test_use_takes_a_local_model_folder(run_cli, app_env, tmp_path, candidate_clips):
     folder = tmp_path / "my-model"
     shutil.copytree(bundled_model_dir(verify=False), folder)
@@ -188,6 +190,7 @@ def test_use_takes_a_local_model_folder(run_cli, app_env, tmp_path, candidate_cl
     assert "model" not in settings.read_text().split("[speech]")[-1]
 
 
+@pytest.mark.slow  # loads Whisper weights
 def test_doctor_times_the_installed_models_and_recommends_one(run_cli, app_env, tmp_path):
     cache = tmp_path / "cache"
     shutil.copytree(bundled_model_dir(verify=False), cache / "models" / "base.en")
