@@ -20,7 +20,15 @@ def headline(results: dict) -> dict:
     spoken = results.get("spoken", {})
     figures = {
         "feedback_latency_p95_s": latency.get("feedback_latency_p95_s"),
+        "feedback_latency_busy_p95_s": latency.get("feedback_latency_p95_s_busy"),
+        "streaming_latency_p95_s": latency.get("streaming_latency_p95_s"),
+        "streaming_latency_busy_p95_s": latency.get("streaming_latency_p95_s_busy"),
         "feedback_latency_batch_p95_s": latency.get("feedback_latency_batch_p95_s"),
+        "caption_lag_p95_s": latency.get("caption_lag_p95_s"),
+        "caption_lag_busy_p95_s": latency.get("caption_lag_p95_s_busy"),
+        "caption_lag_max_s": max(filter(None, (latency.get("caption_lag_max_s"),
+                                               latency.get("caption_lag_max_s_busy"))),
+                                 default=None),
         "wer_streaming": latency.get("wer_streaming"),
         "wer_refined": latency.get("wer_refined"),
         "refined_60s_max_s": latency.get("refined_60s_max_s"),
