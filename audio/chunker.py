@@ -6,7 +6,9 @@ frame (`feed`), and it says what to hand to the transcriber (`ChunkEvent`s):
 - "chunk": a stretch of speech closed by a clear pause once it is long enough, or cut at the
   maximum length in its last pause (as the offline chunker merges stretches);
 - "pause": the stretch still open, at a short pause: worth decoding early, so that little is
-  left to decode when the answer ends;
+  left to decode when the answer ends; also every `CAPTION_EVERY_S` of speech without such a
+  pause, cut at the quietest moment of its last half second, so the live caption keeps up
+  with fast speech;
 - "last": the stretch still open when the answer ends (`finish`).
 
 Each event carries only the speech of its stretch with a little padding, not the silence
@@ -30,6 +32,10 @@ CHUNK_PAUSE_S, MIN_CHUNK_S = 0.6, 8.0  # a pause this long closes a stretch this
 CUT_PAUSE_S = 0.3  # a full-length stretch is cut in its last pause this long (the offline rule)
 PAD_FRAMES = 12  # ~0.4 s of audio kept around the speech of a stretch
 PAUSE_DECODE_S = 0.2  # a pause this long hands the open stretch over as a "pause" event
+# Without a pause, the open stretch is handed over every this many seconds anyway: the live
+# caption is then at most about this far behind, plus one decode (bench --only latency).
+CAPTION_EVERY_S = 2.0
+CAPTION_CUT_S = 0.5  # the cut falls at the quietest frame of this last stretch of audio
 
 
 class ChunkKind(str, Enum):
@@ -59,6 +65,7 @@ class SpeechChunker:
         self._start = 0  # sample at which the open stretch starts
         self._has_speech = False
         self._paused = False  # the open stretch was handed over at a pause since its speech
+        self._handed = 0  # frames of the open stretch when it was last handed over
 
     def feed(self, block: np.ndarray, flags: list[bool]) -> list[ChunkEvent]:
         """A block of audio and the speech flag of each of its frames."""
@@ -75,12 +82,20 @@ class SpeechChunker:
                                   _best_cut(self._flags))
         elif self._has_speech and pause >= PAUSE_DECODE_S and not self._paused:
             self._paused = True
-            samples, offset = _speech_part(np.concatenate(self._parts), self._flags,
-                                           self._start)
-            events.append(ChunkEvent(ChunkKind.PAUSE, samples, offset))
+            events.append(self._open_stretch(len(self._flags)))
+        elif any(flags) and sum(self._flags[self._handed:]) * FRAME / SAMPLE_RATE >= \
+                CAPTION_EVERY_S:
+            events.append(self._open_stretch(_quietest_frame(self._parts, self._flags)))
         if any(flags):
             self._paused = False
         return events
+
+    def _open_stretch(self, frames: int) -> ChunkEvent:
+        """The open stretch's first `frames` frames, handed over early."""
+        samples = np.concatenate(self._parts)[:frames * FRAME]
+        self._handed = frames
+        speech, offset = _speech_part(samples, self._flags[:frames], self._start)
+        return ChunkEvent(ChunkKind.PAUSE, speech, offset)
 
     def finish(self) -> list[ChunkEvent]:
         """The answer ended: the open stretch, if it holds speech."""
@@ -97,6 +112,7 @@ class SpeechChunker:
         start = self._start
         self._start += head.size
         self._paused = False
+        self._handed = 0
         self._parts = [tail] if tail.size else []
         self._flags = [] if cut is None else self._flags[cut:]
         self._has_speech = any(self._flags)
@@ -115,6 +131,19 @@ def _speech_part(samples: np.ndarray, flags: list[bool],
     start = max(0, (first - PAD_FRAMES) * FRAME)
     end = min(samples.size, (last + PAD_FRAMES) * FRAME)
     return samples[start:end], (start_sample + start) / SAMPLE_RATE
+
+
+def _quietest_frame(parts: list[np.ndarray], flags: list[bool]) -> int:
+    """How many frames to hand over so that the cut falls at the quietest frame (the gap
+    between two words, most likely) of the last `CAPTION_CUT_S`."""
+    window = max(1, int(CAPTION_CUT_S * SAMPLE_RATE / FRAME))
+    tail = np.concatenate(parts)[-window * FRAME:]
+    frames = tail[:tail.size // FRAME * FRAME].reshape(-1, FRAME)
+    if not frames.size:
+        return len(flags)
+    energy = np.square(frames, dtype=np.float64).mean(axis=1)
+    quietest = int(np.argmin(energy))
+    return max(1, len(flags) - len(frames) + quietest + 1)
 
 
 def _trailing_silence(flags: list[bool]) -> int:

@@ -31,7 +31,7 @@ MAX_EXTRA_S = 0.6  # a closed stretch may end in this much more padding than its
 # said since the previous early decode, so the decode still running when the answer ends is
 # short (each decode costs ~0.55 s however short the audio: Whisper encodes a 30 s window).
 FULL_EARLY_S = 8.0
-MIN_PIECE_S = 2.5
+MIN_PIECE_S = 1.5
 FINISH_TIMEOUT_S = 120.0  # the stretches left when an answer ends take seconds, not minutes
 
 
@@ -67,6 +67,9 @@ class StreamingTranscriber:
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._stretches: list[_Stretch] = []
         self._early: tuple[float, np.ndarray, list[Segment], bool] | None = None
+        # what the last early decode heard after the end of a stretch that has since been
+        # closed: still shown in the caption until the next early decode replaces it
+        self._caption_tail: list[Segment] = []
         self._lock = threading.Lock()
         self._error: BaseException | None = None
         self._stt: SpeechToText | None = None
@@ -97,11 +100,20 @@ class StreamingTranscriber:
 
     def partial_text(self) -> str:
         """The words recognised so far (for showing them while the candidate speaks)."""
+        return " ".join(segment.text.strip() for segment in self._shown()).strip()
+
+    def partial_until_s(self) -> float:
+        """How far into the recording the words recognised so far reach (seconds)."""
+        ends = [word.end for segment in self._shown() for word in segment.words] or \
+            [segment.end for segment in self._shown()]
+        return max(ends, default=0.0)
+
+    def _shown(self) -> list[Segment]:
         with self._lock:
-            committed = " ".join(segment.text.strip() for stretch in self._stretches
-                                 for segment in stretch.segments)
-            early = " ".join(s.text.strip() for s in self._early[2]) if self._early else ""
-        return f"{committed} {early}".strip()
+            committed = [segment for stretch in self._stretches
+                         for segment in stretch.segments]
+            early = self._early[2] if self._early else self._caption_tail
+            return committed + list(early)
 
     def _recogniser(self) -> SpeechToText:
         if self._stt is None:
@@ -159,10 +171,14 @@ class StreamingTranscriber:
         with self._lock:
             if job.kind is ChunkKind.PAUSE:
                 self._early = (job.offset, job.samples[:covered], segments, whole)
+                self._caption_tail = []
             else:
                 if not whole and job.kind is ChunkKind.CHUNK:
                     self._redo = len(self._stretches)
                 self._stretches.append(_Stretch(job, segments, whole))
+                end = job.offset + job.samples.size / SAMPLE_RATE
+                self._caption_tail = [segment for segment in (self._early[2] if self._early
+                                                              else []) if segment.start >= end]
                 self._early = None
 
     def _decode_again_whole(self) -> None:

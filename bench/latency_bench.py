@@ -82,37 +82,28 @@ def long_answers(lengths: tuple[int, ...], voice: str = "en-us", rate: int = 150
 
 class CaptionWatch:
     """Samples the live caption (what the candidate sees under the level meter) while the
-    answer plays: (seconds since the audio started, words shown)."""
+    answer is spoken: how far behind the speech it is, in seconds."""
 
     def __init__(self, streamer):
-        self.samples: list[tuple[float, int]] = []
+        self.lags: list[float] = []
         self._streamer = streamer
         self._stop = threading.Event()
-        self._started = time.perf_counter()
+        self._started = time.perf_counter()  # the recording's time 0, near enough
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(CAPTION_SAMPLE_S):
-            words = len(self._streamer.partial_text().split())
-            self.samples.append((time.perf_counter() - self._started, words))
+            until = self._streamer.partial_until_s()
+            if until:  # from the first words shown on
+                self.lags.append(max(0.0, time.perf_counter() - self._started - until))
 
-    def stop(self) -> None:
+    def stop(self) -> list[float]:
+        """The lags measured while the speech went on (the answer's trailing silence
+        aside, which the caption cannot be behind)."""
         self._stop.set()
         self._thread.join()
-
-    def lags(self, word_ends: list[float], audio_s: float) -> list[float]:
-        """How far behind the speech the caption was at each sample while words were being
-        said: now, minus when the last word it shows was said (the words' times come from
-        the finished recording's transcript)."""
-        lags = []
-        for at, shown in self.samples:
-            said = sum(1 for end in word_ends if end <= at)
-            if at > audio_s or not said or at < word_ends[0] + 1.0:
-                continue
-            last_shown = word_ends[min(shown, len(word_ends)) - 1] if shown else 0.0
-            lags.append(max(0.0, at - last_shown))
-        return lags
+        return self.lags
 
 
 def library_answer(stt, scorer, question, answer: dict, microphone: bool,
@@ -138,7 +129,7 @@ def library_answer(stt, scorer, question, answer: dict, microphone: bool,
         watch = CaptionWatch(streamer)
         feed.done.wait()
     ended = time.perf_counter()  # the candidate presses Enter
-    watch.stop()
+    lags = watch.stop()
     recording = recorder.stop()
     transcript = streamer.finish(recording.duration_s, recording.speech_s)
     report = scorer.score_words(timed_words(transcript), question, recording.duration_s)
@@ -152,8 +143,8 @@ def library_answer(stt, scorer, question, answer: dict, microphone: bool,
     scorer.score_words(timed_words(batch), question, recording.duration_s)
     batch_s = time.perf_counter() - started
     path.unlink(missing_ok=True)
-    ends = [word.end for word in batch.words]
-    lags = watch.lags(ends, answer["audio"].size / 16000) if ends else []
+    speech_end = max((word.end for word in batch.words), default=0.0)
+    lags = lags[:max(0, int(speech_end / CAPTION_SAMPLE_S) - 1)]  # while words were said
     return {"streaming_s": streaming, "refined_s": refined_s, "batch_s": batch_s,
             "score": report.score, "caption_lag_p95_s": _percentile(lags, 95),
             "caption_lag_max_s": max(lags, default=None),

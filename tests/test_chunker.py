@@ -49,10 +49,26 @@ def test_a_clear_pause_closes_a_long_enough_stretch():
 
 def test_a_short_stretch_is_not_closed_by_a_pause_but_offered_early():
     chunker = SpeechChunker()
-    events = feed(chunker, [(True, 3.0), (False, 1.0), (True, 2.0), (False, 0.3)])
+    events = feed(chunker, [(True, 1.5), (False, 1.0), (True, 1.5), (False, 0.3)])
     assert [event.kind for event in events] == ["pause", "pause"]  # one per pause, no chunk
     assert events[1].samples.size > events[0].samples.size  # the open stretch grew
     assert [event.kind for event in chunker.finish()] == ["last"]
+
+
+def test_speech_without_pauses_is_offered_every_few_seconds_at_its_quietest_moment():
+    chunker = SpeechChunker()
+    frames_per_s = SAMPLE_RATE / FRAME
+    dips = {round(1.8 * frames_per_s), round(3.7 * frames_per_s)}  # gaps between words
+    events = []
+    for frame in range(round(7.0 * frames_per_s)):
+        block = np.zeros(FRAME, np.float32) if frame in dips else np.full(FRAME, 0.5, np.float32)
+        events += chunker.feed(block, [True])
+    assert [event.kind for event in events] == ["pause"] * 3  # at about 2, 4 and 6 s
+    # each ends at the quiet frame of its last half second, where there was one
+    ends = [event.samples.size // FRAME for event in events]
+    assert ends[:2] == [frame + 1 for frame in sorted(dips)]
+    assert events[0].offset_s == events[2].offset_s == 0.0  # the same open stretch, growing
+    assert ends[0] < ends[1] < ends[2] <= round(7.0 * frames_per_s)
 
 
 def test_a_stretch_reaching_the_maximum_is_cut_in_its_last_pause():
