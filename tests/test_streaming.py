@@ -98,7 +98,7 @@ def test_a_long_open_stretch_is_decoded_early_in_bounded_pieces():
     recogniser = RecordingRecogniser()
     streamer = StreamingTranscriber(recogniser)
     audio = seconds(14)
-    assert FULL_EARLY_S == 8.0 and MIN_PIECE_S == 2.5
+    assert FULL_EARLY_S == 8.0 and MIN_PIECE_S == 1.5
     for end in (3, 7, 11, 12, 14):  # pauses while the stretch grows
         streamer.pause(audio[: int(end * RATE)], 0.0)
         streamer.wait_idle()
