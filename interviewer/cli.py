@@ -114,6 +114,9 @@ def _on_sigterm(_signum, _frame) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning every failure into one line and an exit code."""
+    from interviewer.privacy import keep_offline
+
+    keep_offline()  # before any library that phones home is loaded
     # Answers, recordings and reports are personal: every file and folder made is private.
     os.umask(0o077)
     signal.signal(signal.SIGTERM, _on_sigterm)

@@ -187,11 +187,12 @@ def import_csv_command(csv_file: str, out_path: str, bank_id: str | None, title:
     Example:  interviewer bank import questions.csv --out my-bank.yaml
     """
     from bank.csv_import import dump_yaml, import_csv, is_valid_id
-    from interviewer.files import atomic_write
+    from interviewer.files import atomic_write, refuse_overwriting_inputs
 
-    if not Path(csv_file).is_file():
+    if not Path(csv_file).exists():
         raise UserError(f"{csv_file}: no such file; give the path of a .csv file")
     out = Path(out_path)
+    refuse_overwriting_inputs(out, [Path(csv_file)], "--out")
     if out.exists() and not force:
         raise UserError(f"{out}: already exists; choose another --out or pass --force")
     if bank_id is not None and not is_valid_id(bank_id):

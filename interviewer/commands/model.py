@@ -96,10 +96,15 @@ def get(app, name) -> None:
                 tasks[file] = bar.add_task(f"{name}/{file}", total=total)
             bar.update(tasks[file], completed=done)
 
-        folder = fetch_model(entry, app.paths.cache_dir, progress)
-    size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
-    click.echo(f"{name} is installed in {folder} ({size:.0f} MB, size and checksum "
-               f"checked). Use it: interviewer model use {name}")
+        fetched = fetch_model(entry, app.paths.cache_dir, progress)
+    size = sum(path.stat().st_size for path in fetched.folder.iterdir()) / 1e6
+    if fetched.unchecked:  # a mirror that announces no SHA-256 (nor does the catalogue)
+        checked = (f"sizes checked; no checksum was offered for "
+                   f"{', '.join(fetched.unchecked)}, so those were not checked")
+    else:
+        checked = "size and SHA-256 of every file checked"
+    click.echo(f"{name} is installed in {fetched.folder} ({size:.0f} MB; {checked}). Use it: "
+               f"interviewer model use {name}")
 
 
 @model.command("use")
@@ -127,7 +132,9 @@ def use(app, name_or_path) -> None:
                             "(model.bin, config.json, tokenizer.json) or the name of one "
                             "from 'interviewer model list'")
         value, shown = str(folder), str(folder)
-    write_model_setting(app.paths.config_file, value)
+    from interviewer.settings import write_setting
+
+    write_setting(app.paths.config_file, "model", value)
     click.echo(f"Using {shown} from now on (set in {app.paths.config_file}).")
 
 
@@ -138,35 +145,8 @@ def _not_a_model(folder: Path) -> str | None:
         return None if folder.suffix == ".pt" else "not a model folder or .pt checkpoint"
     missing = [name for name in ("model.bin", "config.json", "tokenizer.json")
                if not (folder / name).is_file()]
-    return f"not a model folder (no {', '.join(missing)})" if missing else None
+    if missing:
+        return f"not a model folder (no {', '.join(missing)})"
+    from audio.catalogue import damaged_model_file
 
-
-def write_model_setting(path: Path, value: str | None) -> None:
-    """Set (or, with None, remove) [speech] model in the settings file, keeping the rest of
-    the file, comments included."""
-    import tomlkit
-
-    from interviewer.files import private_dir
-
-    try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() \
-            else tomlkit.document()
-    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as error:
-        raise UserError(f"{path}: cannot be read as TOML ({error}); fix it, or choose the "
-                        "model with --model on each command") from error
-    speech = document.get("speech")
-    if speech is None:
-        if value is None:
-            return
-        speech = tomlkit.table()
-        document["speech"] = speech
-    if value is None:
-        speech.pop("model", None)
-    else:
-        speech["model"] = value
-    try:
-        private_dir(path.parent)
-        path.write_text(tomlkit.dumps(document), encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"{path}: cannot be written ({error.strerror}); check its "
-                        "permissions") from error
+    return damaged_model_file(folder)
