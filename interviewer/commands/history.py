@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from interviewer.errors import UserError
-from interviewer.output import make_console, print_json
+from interviewer.output import make_console, print_json, printable, shown
 
 
 @click.command("history")
@@ -52,12 +52,13 @@ def history(app, question_id, session_id, limit, as_json) -> None:
         kind = sessions[answer.session_id].mode
         follow = " (follow-up)" if answer.follow_up_of else \
             f" (#{answer.attempt})" if answer.attempt > 1 else ""
-        table.add_row(str(answer.id), when, f"{answer.session_id} {kind}",
-                      answer.question_id + follow,
+        # stored text (a bank's question ids) is shown as written, never as markup
+        table.add_row(str(answer.id), shown(when), f"{answer.session_id} {shown(kind)}",
+                      shown(answer.question_id + follow),
                       f"{answer.score:.0f}" if answer.score is not None else "-",
-                      answer.band or "-",
+                      shown(answer.band or "-"),
                       f"{answer.duration_s:.0f}s" if answer.duration_s else "-",
-                      answer.status if answer.status != "scored" else
+                      shown(answer.status) if answer.status != "scored" else
                       "corrected" if answer.corrected else "")
     console.print(table)
     by_question: dict[str, list[float]] = {}
@@ -68,7 +69,7 @@ def history(app, question_id, session_id, limit, as_json) -> None:
         console.print("\n[bold]By question[/] (first → latest, best)")
         for qid, scores in sorted(by_question.items()):
             trend = " → ".join(f"{score:.0f}" for score in scores[-6:])
-            console.print(f"  {qid}: {trend} (best {max(scores):.0f})")
+            console.print(f"  {shown(qid)}: {trend} (best {max(scores):.0f})")
     pending = [a for a in answers if a.status not in ("scored",)]
     if pending:
         console.print(f"\n{len(pending)} answer(s) not scored yet; 'interviewer rescore' "
@@ -124,11 +125,12 @@ def rescore(app, session_id, question_id, as_json) -> None:
                       abs((r["before"] or 0) - r["after"]) >= 0.05)
         for item in results:
             before = "-" if item["before"] is None else f"{item['before']:.0f}"
-            console.print(f"  answer {item['answer_id']} {item['question_id']}: {before} → "
-                          f"{item['after']:.0f} ({item['band']})", markup=False)
+            console.print(printable(f"  answer {item['answer_id']} {item['question_id']}: "
+                                    f"{before} → {item['after']:.0f} ({item['band']})"),
+                          markup=False)
         console.print(f"Rescored {len(results)} answer(s); {changed} changed.")
     for problem in problems:
-        click.echo(f"interviewer: {problem}", err=True)
+        click.echo(f"interviewer: {printable(problem, one_line=True)}", err=True)
     if problems:
         raise click.exceptions.Exit(2)
 

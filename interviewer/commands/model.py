@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from interviewer.errors import UserError
-from interviewer.output import make_console, print_json
+from interviewer.output import make_console, print_json, printable, shown
 
 
 @click.group("model")
@@ -38,9 +38,10 @@ def list_models(app, as_json) -> None:
     for column in ("", "model", "size", "status", "note"):
         table.add_column(column, justify="right" if column == "size" else "left")
     for row in rows:
-        table.add_row("*" if row["in_use"] else "", row["name"],
-                      f"{row['size_mb']} MB" if row["size_mb"] else "-", row["status"],
-                      row["note"])
+        # a model path from the settings is shown as written: "[/]" or ESC in it is text
+        table.add_row("*" if row["in_use"] else "", shown(row["name"]),
+                      f"{row['size_mb']} MB" if row["size_mb"] else "-", shown(row["status"]),
+                      shown(row["note"]))
     console = make_console()
     console.print(table)
     console.print("\n* in use. 'interviewer model get NAME' fetches one, 'interviewer model "
@@ -118,12 +119,12 @@ def use(app, name_or_path) -> None:
     value: str | None = name_or_path
     entry = catalogue_model(name_or_path)
     if name_or_path in BUNDLED_ALIASES:
-        value, shown = None, "the bundled tiny.en"
+        value, chosen = None, "the bundled tiny.en"
     elif entry is not None:
         if installed_path(entry.name, app.paths.cache_dir) is None:
             raise UserError(f"{entry.name} is not installed; fetch it with 'interviewer model "
                             f"get {entry.name}', or copy a model folder and give its path")
-        shown = entry.name
+        chosen = entry.name
     else:
         folder = Path(name_or_path).expanduser().resolve()
         problem = _not_a_model(folder)
@@ -131,11 +132,11 @@ def use(app, name_or_path) -> None:
             raise UserError(f"{name_or_path}: {problem}; give a faster-whisper model folder "
                             "(model.bin, config.json, tokenizer.json) or the name of one "
                             "from 'interviewer model list'")
-        value, shown = str(folder), str(folder)
+        value, chosen = str(folder), str(folder)
     from interviewer.settings import write_setting
 
     write_setting(app.paths.config_file, "model", value)
-    click.echo(f"Using {shown} from now on (set in {app.paths.config_file}).")
+    click.echo(printable(f"Using {chosen} from now on (set in {app.paths.config_file})."))
 
 
 def _not_a_model(folder: Path) -> str | None:
