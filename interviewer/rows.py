@@ -23,6 +23,7 @@ class SessionRow:
     bank_source: str
     settings: dict
     pid: int | None = None  # the process running it, while it is active
+    error: str | None = None  # what of the stored row could not be read
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,15 @@ class AnswerRow:
 
 
 def read_session(row: sqlite3.Row) -> SessionRow:
+    """A typed row; settings that cannot be read are dropped with a note in `error` (they are
+    only a record of how the session ran), so the session can still be listed and forgotten."""
     data = dict(row)
-    data["settings"] = _json(data.pop("settings_json"), "settings", data["id"]) or {}
-    return SessionRow(**data)
+    raw, error = data.pop("settings_json"), None
+    try:
+        settings = _json(raw, "settings", data["id"]) or {}
+    except (ValueError, TypeError) as damage:
+        settings, error = {}, f"stored settings damaged ({damage}); they are not shown"
+    return SessionRow(settings=settings, error=error, **data)
 
 
 def read_answer(row: sqlite3.Row) -> AnswerRow:
@@ -105,6 +112,12 @@ def read_answer(row: sqlite3.Row) -> AnswerRow:
         report = ScoreReport.from_dict(raw) if raw else None
     except (ValueError, KeyError, TypeError) as error:
         notes.append(f"stored report damaged ({error}); 'interviewer rescore' redoes it")
+    for key in ("score", "duration_s", "lead_in_s"):  # what the listings do arithmetic on
+        value = data.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            data[key] = None
+            notes.append(f"stored {key} damaged ({str(value)[:20]!r}); 'interviewer rescore' "
+                         "redoes it")
     if notes:
         data["error"] = "; ".join(filter(None, [data.get("error"), *notes]))
     return AnswerRow(transcript=transcript, report=report, **data)

@@ -8,6 +8,7 @@ what was left. The schema is versioned (`PRAGMA user_version`) and migrated forw
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.errors import UserError
+from interviewer.processes import is_running
 from interviewer.rows import AnswerRow, SessionRow, read_answer, read_session
 
 DATABASE = "interviewer.sqlite3"
@@ -81,6 +83,14 @@ MIGRATIONS = [
                                                           -- the candidate corrected it
     ALTER TABLE answers ADD COLUMN corrected_at TEXT;
     """,
+    # 5: recordings the application made are stored relative to the data folder, so a data
+    # folder that was moved, restored elsewhere or named by a relative path keeps them; a
+    # reviewed file (source_path set) is the user's own and keeps its absolute path
+    """
+    UPDATE answers SET audio_path = substr(audio_path, instr(audio_path, 'recordings/session-'))
+    WHERE source_path IS NULL AND
+          ('/' || audio_path) GLOB '*/recordings/session-[0-9][0-9][0-9][0-9][0-9]/*';
+    """,
 ]
 TRANSCRIPT_PASSES = ("streamed", "refined", "recording")
 ANSWER_KINDS = ("spoken", "typed")
@@ -104,6 +114,7 @@ class Store:
         Sessions that a killed process left active are closed as interrupted."""
         from interviewer.files import private_dir
 
+        data_dir = Path(os.path.abspath(data_dir))  # recordings are found from it, anywhere
         try:
             private_dir(data_dir)
             private_dir(data_dir / "recordings")
@@ -111,13 +122,21 @@ class Store:
             raise UserError(f"cannot create the data folder {data_dir} ({error.strerror}); "
                             "choose another with --data-dir or INTERVIEWER_DATA_DIR") from error
         path = data_dir / DATABASE
+        # a folder that cannot be written (mounted read-only, say) can still be read: WAL
+        # needs a -shm file beside the database, which only an immutable open does without
+        read_only = path.is_file() and not os.access(data_dir, os.W_OK)
         try:
-            connection = sqlite3.connect(path, timeout=10, isolation_level=None,
-                                         check_same_thread=False)
+            if read_only:
+                connection = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True,
+                                             isolation_level=None, check_same_thread=False)
+            else:
+                connection = sqlite3.connect(path, timeout=10, isolation_level=None,
+                                             check_same_thread=False)
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
+            if not read_only:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
             store = cls(connection, data_dir)
             store._migrate()
         except sqlite3.DatabaseError as error:
@@ -125,7 +144,8 @@ class Store:
         for name in (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm"):
             with contextlib.suppress(OSError):
                 (data_dir / name).chmod(0o600)
-        store.close_abandoned_sessions()
+        if not read_only:
+            store.close_abandoned_sessions()
         return store
 
     def close(self) -> None:
@@ -146,6 +166,9 @@ class Store:
             return self.connection.execute(sql, params)
         except sqlite3.DatabaseError as error:
             raise UserError(_database_problem(self.data_dir / DATABASE, error)) from error
+        except OverflowError as error:  # an id of 2**63 or more: no row has it
+            raise UserError(f"{error}: no row has that id; 'interviewer history' lists "
+                            "them") from error
 
     # ------------------------------------------------------------------ sessions
 
@@ -163,8 +186,9 @@ class Store:
         interrupted, and their unfinished answers too; the answers and recordings are kept
         (`interviewer rescore` finishes them). Returns the sessions closed."""
         closed = []
-        for row in self._execute("SELECT id, pid FROM sessions WHERE status = 'active'"):
-            if not is_running(row["pid"]):
+        for row in self._execute("SELECT id, pid, started_at FROM sessions WHERE "
+                                 "status = 'active'"):
+            if not is_running(row["pid"], since=row["started_at"]):
                 closed.append(int(row["id"]))
         for session_id in closed:
             self._execute("UPDATE answers SET status = 'interrupted' WHERE session_id = ? AND "
@@ -176,7 +200,7 @@ class Store:
     def running(self, session_id: int | None = None) -> list[SessionRow]:
         """Sessions still active in a live process (all of them, or this one)."""
         return [session for session in self.sessions()
-                if session.status == "active" and is_running(session.pid)
+                if session.status == "active" and is_running(session.pid, session.started_at)
                 and session_id in (None, session.id)]
 
     def finish_session(self, session_id: int, status: str = "completed") -> None:
@@ -216,7 +240,7 @@ class Store:
             "prompt, attempt, follow_up_of, status, kind, started_at, audio_path, "
             "source_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'recording', ?, ?, ?, ?)",
             (session_id, question_id, bank_id, bank_version, category, prompt, attempt,
-             follow_up_of, kind, now(), str(audio_path) if audio_path else None, source_path))
+             follow_up_of, kind, now(), self._stored_path(audio_path), source_path))
         return int(cursor.lastrowid)
 
     def update_answer(self, answer_id: int, **values: Any) -> None:
@@ -228,6 +252,8 @@ class Store:
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"unknown answer fields: {unknown}")
+        if "audio_path" in values:
+            values["audio_path"] = self._stored_path(values["audio_path"])
         for key in ("transcript", "report"):
             if key in values:
                 value = values.pop(key)
@@ -245,7 +271,7 @@ class Store:
         row = self._execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
         if row is None:
             raise UserError(f"no answer {answer_id}")
-        return read_answer(row)
+        return self._located(read_answer(row))
 
     def answers(self, session_id: int | None = None, question_id: str | None = None,
                 statuses: tuple[str, ...] | None = None) -> list[AnswerRow]:
@@ -262,13 +288,31 @@ class Store:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._execute(f"SELECT * FROM answers {where} ORDER BY started_at, id",
                              tuple(params)).fetchall()
-        return [read_answer(row) for row in rows]
+        return [self._located(read_answer(row)) for row in rows]
 
     def mean_scores(self) -> dict[str, float]:
         """Average scored result per question, for 'weakest first' ordering."""
         rows = self._execute("SELECT question_id, avg(score) FROM answers WHERE score IS NOT "
                              "NULL GROUP BY question_id").fetchall()
         return {row[0]: float(row[1]) for row in rows}
+
+    # ------------------------------------------------------------------ recordings' paths
+
+    def _stored_path(self, path: Path | str | None) -> str | None:
+        """A recording in the data folder as a path relative to it; any other file as an
+        absolute path."""
+        if not path:
+            return None
+        absolute = Path(os.path.abspath(path))
+        if self.data_dir in absolute.parents:
+            return absolute.relative_to(self.data_dir).as_posix()
+        return str(absolute)
+
+    def _located(self, answer: AnswerRow) -> AnswerRow:
+        """The row with its recording's path made absolute, from this data folder."""
+        if not answer.audio_path or Path(answer.audio_path).is_absolute():
+            return answer
+        return dataclasses.replace(answer, audio_path=str(self.data_dir / answer.audio_path))
 
     # ------------------------------------------------------------------ forgetting
 
@@ -277,23 +321,25 @@ class Store:
         self.session(session_id)
         self._refuse_running(session_id)
         answers = self.answers(session_id=session_id)
-        files = self._delete_recordings(answers)
+        files, kept = self._delete_recordings(answers)
         folder = self.recordings_dir / f"session-{session_id:05d}"
         if folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
         self._execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        _refuse_kept(kept, f"session {session_id} ({len(answers)} answer(s)) is forgotten")
         return len(answers), files
 
     def forget_all(self) -> tuple[int, int, int]:
         self._refuse_running(None)
         sessions = self.sessions()
         answers = self.answers()
-        files = self._delete_recordings(answers)
+        files, kept = self._delete_recordings(answers)
         shutil.rmtree(self.recordings_dir, ignore_errors=True)
         self.recordings_dir.mkdir(exist_ok=True)
         self._execute("DELETE FROM answers")
         self._execute("DELETE FROM sessions")
         self._execute("VACUUM")
+        _refuse_kept(kept, f"every session ({len(sessions)}) is forgotten")
         return len(sessions), len(answers), files
 
     def _refuse_running(self, session_id: int | None) -> None:
@@ -302,29 +348,28 @@ class Store:
             raise UserError(f"session {busy[0].id} is still running (process {busy[0].pid}); "
                             "end it first, then forget it")
 
-    def _delete_recordings(self, answers: list[AnswerRow]) -> int:
-        removed = 0
+    def _delete_recordings(self, answers: list[AnswerRow]) -> tuple[int, list[str]]:
+        """(recordings deleted, "PATH (why)" of each that could not be): one that cannot be
+        (immutable, another owner's) does not stop the others."""
+        removed, kept = 0, []
         for answer in answers:
             if answer.audio_path:
                 path = Path(answer.audio_path)
                 # only files the application made; a reviewed file belongs to the user
                 if path.is_file() and self.recordings_dir in path.parents:
-                    path.unlink()
-                    removed += 1
-        return removed
+                    try:
+                        path.unlink()
+                        removed += 1
+                    except OSError as error:
+                        kept.append(f"{path} ({error.strerror})")
+        return removed, kept
 
 
-def is_running(pid: int | None) -> bool:
-    """Whether a process with this id exists (sessions of older versions have none)."""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, under another user
-    return True
+def _refuse_kept(kept: list[str], done: str) -> None:
+    if kept:
+        raise UserError(f"{done}, but {len(kept)} recording(s) could not be deleted: "
+                        f"{'; '.join(kept)}; delete them yourself (check their permissions "
+                        "and attributes, e.g. chattr -i)")
 
 
 def _database_problem(path: Path, error: sqlite3.DatabaseError) -> str:

@@ -6,12 +6,13 @@ import sys
 
 import click
 
+from interviewer.commands import ROW_ID
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json
 
 
 @click.command("fix")
-@click.argument("answer_id", type=int)
+@click.argument("answer_id", type=ROW_ID)
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_obj

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from interviewer.commands import ROW_ID
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json, printable, shown
 
 
 @click.command("history")
 @click.option("--question", "-q", "question_id", metavar="ID", help="Only this question.")
-@click.option("--session", "session_id", type=int, help="Only this session.")
+@click.option("--session", "session_id", type=ROW_ID, help="Only this session.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
               help="Show at most this many of the latest answers.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only (all fields).")
@@ -70,6 +71,12 @@ def history(app, question_id, session_id, limit, as_json) -> None:
         for qid, scores in sorted(by_question.items()):
             trend = " → ".join(f"{score:.0f}" for score in scores[-6:])
             console.print(f"  {shown(qid)}: {trend} (best {max(scores):.0f})")
+    for session in sessions.values():
+        if session.error:
+            console.print(printable(f"Session {session.id}: {session.error}"), markup=False)
+    for answer in answers:
+        if answer.error and "damaged" in answer.error:
+            console.print(printable(f"Answer {answer.id}: {answer.error}"), markup=False)
     pending = [a for a in answers if a.status not in ("scored",)]
     if pending:
         console.print(f"\n{len(pending)} answer(s) not scored yet; 'interviewer rescore' "
@@ -77,7 +84,7 @@ def history(app, question_id, session_id, limit, as_json) -> None:
 
 
 @click.command("rescore")
-@click.option("--session", "session_id", type=int, help="Only this session.")
+@click.option("--session", "session_id", type=ROW_ID, help="Only this session.")
 @click.option("--question", "-q", "question_id", metavar="ID", help="Only this question.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_obj
@@ -176,7 +183,7 @@ def _rescore_one(app, store, answer, bank, recogniser):
 
 
 @click.command("forget")
-@click.argument("session_id", type=int, required=False)
+@click.argument("session_id", type=ROW_ID, required=False)
 @click.option("--all", "everything", is_flag=True, help="Forget every session.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj

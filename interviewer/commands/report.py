@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from interviewer.commands import ROW_ID
 from interviewer.errors import UserError
 
 
 @click.command("report")
-@click.argument("session_id", type=int, required=False)
+@click.argument("session_id", type=ROW_ID, required=False)
 @click.option("--all", "everything", is_flag=True, help="Every session.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="The HTML file to write.")
