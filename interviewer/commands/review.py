@@ -122,6 +122,7 @@ def review(app, inputs, question_id, map_file, settings, csv_out, force, no_stor
         if problem is None and qid is None:
             problem = f"{path}: not in {map_file}; add a row for it or pass --question"
         items.append(ReviewItem(path, qid, problem))
+    _probe(items)
     if csv_path is not None:
         from interviewer.files import refuse_overwriting_inputs
 
@@ -144,6 +145,20 @@ def review(app, inputs, question_id, map_file, settings, csv_out, force, no_stor
         click.echo(f"interviewer: {printable(item.error, one_line=True)}", err=True)
     if failures:
         raise click.exceptions.Exit(2)
+
+
+def _probe(items: list[ReviewItem]) -> None:
+    """A file that cannot be decoded (or claims 1 sample a second) fails before the speech
+    recogniser is loaded for it."""
+    from audio import AudioFileError
+    from audio.files import probe_audio
+
+    for item in items:
+        if item.error is None:
+            try:
+                probe_audio(item.path)
+            except AudioFileError as error:
+                item.error = str(error)
 
 
 def _review(app, items, bank, settings, console, table, no_store, as_json) -> None:
