@@ -10,6 +10,7 @@ timed words, as the recogniser leaves it) and corrected with texts of 100 KB to 
 - `interviewer fix ID -` as a user runs it, in its own process, the text on standard input
   (start-up, the database and the output included), once.
 The target is 1 MB in under 2 s; the 2 MB row shows the command refusing text over its cap.
+`--quick` measures 1 MB only.
 Texts are the bundled bank's model answers, shuffled into sentences, so the words are varied
 as a real answer's are (a text of three repeated words is the easy case for an alignment).
 """
@@ -114,9 +115,10 @@ def run(quick: bool = False) -> dict:
             code, seconds = _command(kb * 1000, data_dir, answer, env)
             rows.append({"kb": kb, "in_process_s": round(_in_process(kb * 1000), 3),
                          "command_s": round(seconds, 3), "exit": code})
-        code, seconds = _command(2_000_000, data_dir, answer, env)
-        rows.append({"kb": 2000, "in_process_s": None, "command_s": round(seconds, 3),
-                     "exit": code})
+        if not quick:
+            code, seconds = _command(2_000_000, data_dir, answer, env)
+            rows.append({"kb": 2000, "in_process_s": None, "command_s": round(seconds, 3),
+                         "exit": code})
     one_mb = next(row for row in rows if row["kb"] == 1000)
     return {"rows": rows, "fix_1mb_s": one_mb["command_s"],
             "fix_1mb_within_target": one_mb["command_s"] < TARGET_S and one_mb["exit"] == 0}
