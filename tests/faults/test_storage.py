@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audio import read_wav
 from tests.conftest import REPO, assert_one_line_error, interrupted_recording
@@ -370,3 +372,32 @@ def test_kill_9_during_fix_leaves_no_transcript_in_tmp(app_env, tmp_path):
     assert cli(dict(env, EDITOR="true"), "fix", "1").returncode == 0
     assert not left[0].exists()
     os.sync()
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(old=st.lists(st.sampled_from("abcdefgh"), max_size=60),
+       new=st.lists(st.sampled_from("abcdefghij"), max_size=60),
+       budget=st.sampled_from([0, 16, 1_000_000]))
+def test_the_alignment_of_a_correction_covers_both_texts(old, new, budget, monkeypatch):
+    """The long-text alignment (unique-word anchors before difflib) keeps every word of both
+    texts, in order, and pairs only equal words; budget 0 forces the anchor path."""
+    from interviewer import corrections
+
+    monkeypatch.setattr(corrections, "DIFFLIB_MAX_PRODUCT", budget)
+    opcodes = corrections._opcodes(corrections._matching_blocks(old, new), len(old), len(new))
+    old_at = new_at = 0
+    for tag, old_start, old_end, new_start, new_end in opcodes:
+        assert (old_start, new_start) == (old_at, new_at) and tag in (
+            "equal", "replace", "delete", "insert")
+        if tag == "equal":
+            assert old[old_start:old_end] == new[new_start:new_end]
+        old_at, new_at = old_end, new_end
+    assert (old_at, new_at) == (len(old), len(new))
+    if budget == 1_000_000:  # small texts: at least as many words paired as by difflib
+        import difflib
+
+        equal = sum(end - start for tag, start, end, _, _ in opcodes if tag == "equal")
+        best = sum(size for *_, size in difflib.SequenceMatcher(
+            None, old, new, autojunk=False).get_matching_blocks())
+        assert equal >= best
