@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from scoring import TimedWord
 
 _WORD = re.compile(r"\S+")
+_NOT_WORD = re.compile(r"[^\w]")
 
 
 def _key(word: str) -> str:
-    return re.sub(r"[^\w]", "", word.lower())
+    return _NOT_WORD.sub("", word.lower())
 
 
 def corrected_words(recognised: Sequence[TimedWord], text: str) -> list[TimedWord]:
