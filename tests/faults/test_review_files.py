@@ -48,15 +48,16 @@ def test_names_that_look_like_markup_are_shown_and_every_file_is_reviewed(
     printed raw)."""
     folder = tmp_path / "take ["
     folder.mkdir()
-    names = ["take [/]1.wav", "rec [draft].wav", "[link=file:///etc]x.wav", "esc \x1b[2J.wav"]
-    for name in names:
+    names = ["]1.wav", "rec [draft].wav", "[link=file:x]x.wav", "esc \x1b[2J.wav"]
+    for name in names:  # the first is 'take [/]1.wav': the folder's '[' and its ']'
         shutil.copy(candidate_clips["devsecops-03"], folder / name)
-    result = cli(app_env, "review", str(folder), "-q", "devsecops-03", timeout=600)
+    env = dict(app_env, COLUMNS="400")  # no path wrapped across lines
+    result = cli(env, "review", str(folder), "-q", "devsecops-03", timeout=600)
     assert result.returncode == 0, result.stderr
     assert "take [/]1.wav" in result.stdout and "rec [draft].wav" in result.stdout
-    assert "[link=file:///etc]x.wav" in result.stdout and "\x1b" not in result.stdout
+    assert "[link=file:x]x.wav" in result.stdout and "\x1b" not in result.stdout
     assert "esc \\x1b[2J.wav" in result.stdout
-    plain = cli(app_env, "review", str(folder), "-q", "devsecops-03", "--plain", "--no-store",
+    plain = cli(env, "review", str(folder), "-q", "devsecops-03", "--plain", "--no-store",
                 timeout=600)
     assert "\x1b" not in plain.stdout and "esc \\x1b[2J.wav" in plain.stdout
     stored = json.loads(cli(app_env, "history", "--json").stdout)["answers"]
