@@ -216,8 +216,9 @@ class AnswerScorer:
         recogniser was unsure of make a concept only "possibly said", and delivery is measured.
         `duration_s` is the whole recording (time before the first word is the lead-in)."""
         text, ends = _join_words(words)
-        return self._finish([self._analyse(text, question, list(words) or None, ends,
-                                           duration_s)])[0]
+        kept = bisect.bisect_right(ends, MAX_ANSWER_CHARS)  # the part scored, as for text
+        return self._finish([self._analyse(text, question, list(words[:kept]) or None,
+                                           ends[:kept], duration_s)])[0]
 
     def _analyse(self, answer: str, question: ScorableQuestion,
                  words: list[TimedWord] | None, word_ends: list[int],
