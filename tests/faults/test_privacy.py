@@ -28,6 +28,7 @@ def _can_unshare() -> bool:
         ["unshare", "-n", "true"], capture_output=True).returncode == 0
 
 
+@pytest.mark.slow  # a whole session
 def test_private_files_whatever_the_umask(app_env, tmp_path):
     def umask_022() -> None:
         os.umask(0o022)

@@ -33,6 +33,7 @@ def _sql(env: dict, statement: str, params: tuple = ()) -> None:
 
 # ---------------------------------------------------------------------- a full disk
 
+@pytest.mark.slow  # a whole session
 def test_a_typed_answer_is_kept_when_the_disk_fills_while_typing(small_disk, app_env):
     env = disk_env(app_env, small_disk)
     if not small_disk.mounted:  # a per-file limit must be set before the process starts
@@ -152,6 +153,7 @@ def test_a_killed_session_is_closed_by_the_next_command(pulse, app_env, candidat
     assert rescored["rescored"][0]["after"] > 0  # what was said is transcribed and scored
 
 
+@pytest.mark.slow  # a whole session
 def test_forget_refuses_a_running_session(app_env, run_cli):
     session = subprocess.Popen([sys.executable, "-m", "interviewer", "practice", "--text",
                                 "--silent", "--plain", "-q", "devsecops-03"],
@@ -172,10 +174,10 @@ def test_forget_refuses_a_running_session(app_env, run_cli):
 def test_a_session_whose_pid_was_reused_is_not_running(app_env):
     """S24: after a reboot another process had the pid, and forget refused forever."""
     stored_spoken_answer(Path(app_env["INTERVIEWER_DATA_DIR"]))
-    time.sleep(3)  # past the clocks' slack (a second of the stored time, one of boot time)
     other = subprocess.Popen(["sleep", "60"])
-    try:
-        _sql(app_env, "UPDATE sessions SET status = 'active', pid = ?", (other.pid,))
+    try:  # the session started a minute before the process that now has its pid
+        _sql(app_env, "UPDATE sessions SET status = 'active', pid = ?, started_at = "
+                      "datetime('now', '-60 seconds') || '+00:00'", (other.pid,))
         result = cli(app_env, "forget", "--all", "--yes")
         assert result.returncode == 0, result.stderr
     finally:
