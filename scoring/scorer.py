@@ -215,10 +215,9 @@ class AnswerScorer:
         """Score a spoken answer from the recogniser's words: evidence carries times, words the
         recogniser was unsure of make a concept only "possibly said", and delivery is measured.
         `duration_s` is the whole recording (time before the first word is the lead-in)."""
-        text, ends = _join_words(words)
-        kept = bisect.bisect_right(ends, MAX_ANSWER_CHARS)  # the part scored, as for text
-        return self._finish([self._analyse(text, question, list(words[:kept]) or None,
-                                           ends[:kept], duration_s)])[0]
+        text, ends = _join_words(words, MAX_ANSWER_CHARS)  # the part scored, as for text
+        return self._finish([self._analyse(text, question, list(words[:len(ends)]) or None,
+                                           ends, duration_s)])[0]
 
     def _analyse(self, answer: str, question: ScorableQuestion,
                  words: list[TimedWord] | None, word_ends: list[int],
@@ -372,10 +371,12 @@ def _rise(value: float, baseline: float) -> float:
     return max(0.0, (value - baseline) / (1 - baseline))
 
 
-def _join_words(words: Sequence[TimedWord]) -> tuple[str, list[int]]:
-    """The answer text made from recognised words, and where each word ends in it."""
+def _join_words(words: Sequence[TimedWord], limit: int) -> tuple[str, list[int]]:
+    """The text of the recognised words starting within `limit` characters; each one's end."""
     parts, ends, position = [], [], 0
     for word in words:
+        if position >= limit:
+            break
         # recognisers mark a new word with a leading space, and "-commit" continues "pre";
         # words given bare are separated
         text = word.text
