@@ -82,9 +82,14 @@ def test_telemetry_switches_are_set_before_anything_loads_and_respect_the_user()
 TRACED = ("connect,sendto,sendmsg,sendmmsg,open,openat,creat,mkdir,mkdirat,rename,renameat,"
           "renameat2,link,linkat,symlink,symlinkat,truncate")
 WRITE_FLAGS = ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND")
-# Not files holding anything: PulseAudio's shared memory, POSIX semaphores (joblib and loky,
+# Not files holding anything of the candidate's: the sound system's shared memory (PulseAudio's,
+# and JACK's, which PortAudio looks for when it starts), POSIX semaphores (joblib and loky,
 # under scikit-learn, make one at import to see whether they can), terminals
-SYSTEM_OBJECTS = ("/dev/shm/pulse-shm-", "/dev/shm/sem.", "/dev/pts/", "/dev/tty")
+SYSTEM_OBJECTS = ("/dev/shm/pulse-shm-", "/dev/shm/jack", "/dev/shm/sem.", "/dev/pts/",
+                  "/dev/tty")
+# local sound servers: PulseAudio (its socket is PULSE_SERVER's) and JACK, which PortAudio
+# tries when it starts; any other socket, a DNS lookup included, is a leak
+SOUND_SOCKETS = ("/dev/shm/jack_",)
 
 
 def traced(command: list[str], env: dict, log: Path, input: str | None = None,
@@ -108,7 +113,8 @@ def leaks(log: Path, allowed_dirs: list[Path], allowed_files: list[Path],
             continue
         name, args, result = call.group(1), call.group(2), int(call.group(3))
         if name in ("connect", "sendto", "sendmsg", "sendmmsg"):
-            if "sa_family=AF_UNIX" in args and pulse_socket and pulse_socket in args:
+            if "sa_family=AF_UNIX" in args and (pulse_socket and pulse_socket in args or any(
+                    f'sun_path="{socket}' in args for socket in SOUND_SOCKETS)):
                 continue
             if name != "connect" and "sa_family" not in args and "nl_pid" not in args:
                 continue  # on a connected socket: its connect() was checked
@@ -163,8 +169,9 @@ def test_nothing_leaves_the_machine_in_a_long_review_or_a_session(app_env, tmp_p
                  "DO_NOT_TRACK", "HF_XET_TELEMETRY_ENABLED"):
         env.pop(name, None)  # what a user's shell has: the program must set them itself
     table = tmp_path / "results.csv"
+    # the sound client keeps its cookie in the user's config folder, as on every desktop
     allowed = [Path(env["INTERVIEWER_DATA_DIR"]), Path(env["INTERVIEWER_CACHE_DIR"]),
-               config / "interviewer"]
+               config / "interviewer", config / "pulse"]
     pulse = (env.get("PULSE_SERVER") or "").removeprefix("unix:") or None
     review_log = tmp_path / "review.strace"
     review = traced([sys.executable, "-m", "interviewer", "review", str(folder), "-q",
