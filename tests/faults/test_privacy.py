@@ -139,6 +139,8 @@ def leaks(log: Path, allowed_dirs: list[Path], allowed_files: list[Path],
                 continue  # the output being written whole, beside where it goes
             if any(path == folder or folder in path.parents for folder in allowed):
                 continue
+            if name in ("mkdir", "mkdirat") and any(path in folder.parents for folder in allowed):
+                continue  # on the way to an allowed folder (~/.config itself, say)
             found.append(line)
     return found
 
