@@ -12,10 +12,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from audio.runtime import configure_native_threads
+from audio.runtime import prepare_environment
 
-# before any speech library loads: OpenMP reads its wait policy once (see audio.runtime)
-configure_native_threads()
+# before any speech library loads: each reads these once (see audio.runtime)
+prepare_environment()
 
 _EXPORTS = {
     "CaptureSettings": "audio.capture", "CaptureStatus": "audio.capture",

@@ -65,3 +65,20 @@ def installed_path(name: str, cache_dir: Path | None) -> Path | None:
 
 def hub_url() -> str:
     return os.environ.get(ENV_HUB_URL, HUB_URL).rstrip("/")
+
+
+def damaged_model_file(folder: Path) -> str | None:
+    """What is wrong with a model folder's JSON files (config, tokenizer, vocabulary), which
+    the recogniser would otherwise trip over only when a recording is transcribed."""
+    import json
+
+    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            json.loads(path.read_bytes())
+        except (OSError, ValueError) as error:
+            detail = getattr(error, "strerror", None) or " ".join(str(error).split())[:60]
+            return f"{name} is damaged ({detail}), so the model cannot load"
+    return None

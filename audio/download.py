@@ -3,12 +3,14 @@
 Each file is fetched into `<name>.partial/`; an interrupted fetch keeps what arrived and the
 next one asks only for the rest (an HTTP Range request). A file counts once it has the size the
 hub announced and its SHA-256 matches (pinned in the catalogue, or the hub's `X-Linked-Etag`,
-which Hugging Face gives for its large files). Only then is the folder renamed to `<name>/`, the
-name the application looks for.
+which Hugging Face gives for its large files); a file no checksum is known for is reported as
+unchecked, never claimed checked. The JSON files must parse. Only then is the folder renamed to
+`<name>/`, the name the application looks for.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import re
@@ -19,7 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audio.catalogue import MODEL_FILES, VOCABULARY_FILES, CatalogueModel, hub_url, models_dir
+from audio.catalogue import (
+    MODEL_FILES,
+    VOCABULARY_FILES,
+    CatalogueModel,
+    damaged_model_file,
+    hub_url,
+    models_dir,
+)
 from audio.errors import ModelError
 
 BLOCK = 1 << 20
@@ -39,33 +48,58 @@ class RemoteFile:
     sha256: str | None
 
 
+@dataclass(frozen=True)
+class FetchedModel:
+    folder: Path
+    unchecked: tuple[str, ...] = ()  # files no SHA-256 was known for: only their size counted
+
+
 def fetch_model(model: CatalogueModel, cache_dir: Path,
-                progress: Progress | None = None) -> Path:
-    """Fetch `model` into the cache (resuming a fetch that stopped); returns its folder."""
+                progress: Progress | None = None) -> FetchedModel:
+    """Fetch `model` into the cache (resuming a fetch that stopped); returns its folder and
+    the files whose checksum could not be checked."""
     final = models_dir(cache_dir) / model.name
     if (final / "model.bin").is_file():
-        return final
+        return FetchedModel(final)
     partial = models_dir(cache_dir) / f"{model.name}.partial"
     try:
         partial.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise DownloadError(f"cannot create {partial} ({error.strerror}); choose another "
                             "cache with INTERVIEWER_CACHE_DIR") from error
+    try:
+        unchecked = _fetch_files(model, partial, progress)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.rmdir()  # only when nothing arrived: an empty folder helps no resume
+    problem = damaged_model_file(partial)
+    if problem:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise DownloadError(f"{model.name}: {problem}; the download was removed, so it is "
+                            f"never used; try again later, or {OFFLINE_ALTERNATIVE}")
+    if final.exists():  # an older, incomplete folder
+        shutil.rmtree(final)
+    partial.rename(final)
+    return FetchedModel(final, tuple(unchecked))
+
+
+def _fetch_files(model: CatalogueModel, partial: Path, progress: Progress | None) -> list[str]:
+    """Every file of the model into `partial`; returns those fetched without a checksum."""
     pinned = dict(model.sha256)
+    unchecked = []
     for name in MODEL_FILES:
-        _fetch_file(_url(model, name), partial / name, pinned.get(name), progress)
+        if not _fetch_file(_url(model, name), partial / name, pinned.get(name), progress):
+            unchecked.append(name)
     for index, name in enumerate(VOCABULARY_FILES):
         try:
-            _fetch_file(_url(model, name), partial / name, pinned.get(name), progress)
+            if not _fetch_file(_url(model, name), partial / name, pinned.get(name), progress):
+                unchecked.append(name)
             break
         except _NotFound:
             if index == len(VOCABULARY_FILES) - 1:
                 raise DownloadError(f"{model.repo} has no vocabulary file; it is not a "
                                     "faster-whisper model") from None
-    if final.exists():  # an older, incomplete folder
-        shutil.rmtree(final)
-    partial.rename(final)
-    return final
+    return unchecked
 
 
 class _NotFound(DownloadError):
@@ -77,7 +111,8 @@ def _url(model: CatalogueModel, name: str) -> str:
 
 
 def _fetch_file(url: str, path: Path, pinned_sha256: str | None,
-                progress: Progress | None) -> None:
+                progress: Progress | None) -> bool:
+    """Fetch one file, resuming; True when its SHA-256 was checked (False: only its size)."""
     remote = _describe(url)
     expected = pinned_sha256 or remote.sha256
     have = path.stat().st_size if path.exists() else 0
@@ -98,6 +133,8 @@ def _fetch_file(url: str, path: Path, pinned_sha256: str | None,
                                 f"expected {expected[:12]}...); the file was removed, so it "
                                 "is never used; run the command again, or " +
                                 OFFLINE_ALTERNATIVE)
+        return True
+    return False
 
 
 def _describe(url: str) -> RemoteFile:

@@ -19,6 +19,8 @@ from audio.errors import AudioFileError
 from audio.vad import SAMPLE_RATE
 
 SUPPORTED = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
+# what recordings have: telephone 8 kHz (with room below for odd devices) to studio 384 kHz
+MIN_RATE, MAX_RATE, MAX_CHANNELS = 4000, 384000, 32
 WINDOW_S = 120.0  # two minutes a window: 7.7 MB of samples, and the detector's memory bounded
 
 
@@ -55,6 +57,7 @@ def probe_audio(path: str | Path) -> float | None:
             if not container.streams.audio:
                 raise AudioFileError(f"{path}: contains no audio; record it again")
             stream = container.streams.audio[0]
+            _check_stream(path, stream)
             next(container.decode(stream))
             if stream.duration is not None and stream.time_base is not None:
                 return float(stream.duration * stream.time_base)
@@ -87,6 +90,8 @@ def read_windows(path: str | Path, window_s: float = WINDOW_S
                                                   rate=SAMPLE_RATE)
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            if container.streams.audio:
+                _check_stream(path, container.streams.audio[0])
             frames = container.decode(audio=0)
             for part in _resampled(frames, resampler):
                 samples = part.to_ndarray().reshape(-1)
@@ -109,6 +114,20 @@ def read_windows(path: str | Path, window_s: float = WINDOW_S
         yield offset / SAMPLE_RATE, buffer[:filled].copy()
     elif not delivered:
         raise AudioFileError(f"{path}: contains no audio; record it again")
+
+
+def _check_stream(path: Path, stream) -> None:
+    """AudioFileError for a header no recording has: at 1 Hz, 13 s of samples would be
+    resampled as 60 hours of audio."""
+    rate = stream.sample_rate or stream.codec_context.sample_rate or 0
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioFileError(f"{path}: the header says {rate:,} samples a second, which no "
+                             f"recording has ({MIN_RATE:,} to {MAX_RATE:,}); is the file "
+                             "damaged?")
+    channels = stream.channels or stream.codec_context.channels or 0
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioFileError(f"{path}: the header says {channels} channels (at most "
+                             f"{MAX_CHANNELS} are read); is the file damaged?")
 
 
 def _resampled(frames, resampler):

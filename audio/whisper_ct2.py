@@ -34,8 +34,11 @@ class FasterWhisper(SpeechToText):
         try:
             self.model = WhisperModel(source, device="cpu", compute_type=options.compute_type,
                                       cpu_threads=options.threads, num_workers=1)
-        except (RuntimeError, ValueError, OSError) as error:
-            raise ModelError(f"cannot load the Whisper model {label}: {error}") from error
+        except Exception as error:  # tokenizers raises a bare Exception for a bad tokenizer.json
+            detail = " ".join(str(error).split())[:120] or type(error).__name__
+            raise ModelError(f"cannot load the Whisper model {label}: {detail}; check the "
+                             "model folder, or leave --model out for the bundled "
+                             "tiny.en") from error
         self.pipeline = BatchedInferencePipeline(self.model)
         super().__init__(options, choice, label)
 

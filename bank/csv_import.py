@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from bank.errors import Problem
+from bank.parse import Unreadable, read_bank_bytes
 from bank.schema import Bank
 from bank.validate import ID_PATTERN, build_bank
 
@@ -69,9 +70,9 @@ def import_csv(path: str | Path, *, bank_id: str | None = None, title: str | Non
     path = Path(path)
     file = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return None, None, [Problem(file, 1, "(file)", f"cannot be read ({error.strerror})")]
+        raw = read_bank_bytes(path, expected="a .csv file")
+    except Unreadable as error:
+        return None, None, [Problem(file, 1, "(file)", str(error))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -9,6 +9,8 @@ can make a file of a few hundred bytes expand to gigabytes or refer to itself.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +113,9 @@ def _plain(node: yaml.Node, path: FieldPath, doc: Document, constructor: yaml.Sa
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                doc.problem(path, f"key {key!r} is not text; keys are names such as 'id'",
+            key, shown = _key(key_node, path, constructor)
+            if key is None:
+                doc.problem(path, f"key {shown} is not text; keys are names such as 'id'",
                             line=key_node.start_mark.line + 1)
                 continue
             if key in result:
@@ -125,21 +127,47 @@ def _plain(node: yaml.Node, path: FieldPath, doc: Document, constructor: yaml.Sa
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item, path + (index,), doc, constructor, seen)
                 for index, item in enumerate(node.value)]
-    return constructor.construct_object(node, deep=True)
+    return _scalar(node, path, constructor)
+
+
+def _key(node: yaml.Node, path: FieldPath, constructor: yaml.SafeLoader
+         ) -> tuple[str | None, str]:
+    """(the key, None) for a text key, else (None, what it is instead, for the message). A
+    list or a block as a key is never built: through aliases it could expand to gigabytes."""
+    if node.tag == "tag:yaml.org,2002:merge":
+        raise _Refused(path, node.start_mark.line + 1, "uses a YAML merge key (<<); write the "
+                                                       "keys out in full, merging is not "
+                                                       "allowed in a bank")
+    if not isinstance(node, yaml.ScalarNode):
+        return None, "(a list or a block)"
+    key = _scalar(node, path, constructor)
+    return (key, "") if isinstance(key, str) else (None, repr(key)[:40])
+
+
+def _scalar(node: yaml.Node, path: FieldPath, constructor: yaml.SafeLoader) -> Any:
+    """A typed scalar. A value YAML takes for a date or a number that is not a valid one
+    (2024-02-30, an int of 5000 digits, `!!float abc`) is a problem of that line."""
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        raise
+    except Exception as error:  # the constructors raise ValueError, TypeError, OverflowError
+        kind = str(node.tag).rsplit(":", 1)[-1]
+        shown = " ".join(str(node.value).split())
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        detail = " ".join(str(error).split())[:80] or type(error).__name__
+        raise _Refused(path, node.start_mark.line + 1,
+                       f"'{shown}' is read as a YAML {kind} but is not a valid one ({detail}); "
+                       "put it in quotes if it is meant as text") from error
 
 
 def parse_document(path: Path) -> Document:
     """The file's data and lines, and every problem met while reading it."""
     doc = Document(str(path))
     try:
-        size = path.stat().st_size
-        if size > MAX_BANK_BYTES:
-            doc.problem((), f"is {size / 2**20:.1f} MB; a bank file may be at most "
-                            f"{MAX_BANK_BYTES // 2**20} MB (split it into several banks)")
-            return doc
-        raw = path.read_bytes()
-    except OSError as error:
-        doc.problem((), f"cannot be read ({error.strerror}); check the path and permissions")
+        raw = read_bank_bytes(path)
+    except Unreadable as refused:
+        doc.problem((), str(refused))
         return doc
     text = _decode(raw, doc)
     if not text.strip():
@@ -151,6 +179,12 @@ def parse_document(path: Path) -> Document:
         except json.JSONDecodeError as error:
             doc.problem((), f"malformed JSON: {error.msg} at column {error.colno}",
                         line=error.lineno)
+            return doc
+        except ValueError as error:  # a number Python will not build (over 4300 digits)
+            located = Document(doc.file)
+            _compose(text, located)  # the YAML reading of the same text finds its line
+            doc.problems.extend(located.problems or [Problem(
+                doc.file, 1, "(bank)", f"malformed JSON: {' '.join(str(error).split())[:80]}")])
             return doc
         except RecursionError:
             doc.problem((), f"nested more than {MAX_DEPTH} levels deep; a bank is a list of "
@@ -170,8 +204,6 @@ def parse_document(path: Path) -> Document:
     return doc
 
 
-
-
 def _depth(data: Any) -> int:
     """How deeply lists and objects nest in `data` (without recursion)."""
     deepest, stack = 0, [(data, 1)]
@@ -183,3 +215,41 @@ def _depth(data: Any) -> int:
             deepest = max(deepest, level)
             stack.extend((item, level + 1) for item in value)
     return deepest
+
+
+class Unreadable(Exception):
+    """A bank file that cannot or may not be read; the message says why and what to do."""
+
+
+def read_bank_bytes(path: Path, limit: int = MAX_BANK_BYTES,
+                    expected: str = "a .yaml or .json bank") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. A FIFO, a device or a folder is
+    refused before any read (opened with O_NONBLOCK, then fstat), so it cannot block or feed
+    bytes without end, and the limit holds whatever size the file system reports."""
+    too_big = (f"a bank file may be at most {limit // 2**20} MB (split it into several "
+               "banks)")
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as error:
+        raise Unreadable(f"cannot be read ({error.strerror}); check the path and "
+                         "permissions") from error
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else \
+                "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else \
+                "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else \
+                "not a regular file"
+            raise Unreadable(f"is {what}, not a file; give the path of {expected}")
+        if info.st_size > limit:
+            raise Unreadable(f"is {info.st_size / 2**20:.1f} MB; {too_big}")
+        with os.fdopen(os.dup(descriptor), "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise Unreadable(f"cannot be read ({error.strerror}); check the path and "
+                         "permissions") from error
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:
+        raise Unreadable(f"is over {limit // 2**20} MB; {too_big}")
+    return data

@@ -10,7 +10,7 @@ from datetime import date
 
 from bench.common import machine, table
 
-BENCHMARKS = ("scoring", "asr", "spoken", "fillers", "latency", "session", "long")
+BENCHMARKS = ("scoring", "asr", "spoken", "fillers", "latency", "session", "long", "faults")
 
 
 def headline(results: dict) -> dict:
@@ -46,6 +46,7 @@ def headline(results: dict) -> dict:
         "interview_spearman_dev": scoring.get("interview", {}).get("dev", {}).get("spearman"),
         "interview_spearman_held_out": scoring.get("interview", {}).get("held-out", {}).get(
             "spearman"),
+        "fix_1mb_s": results.get("faults", {}).get("fix_1mb_s"),
         "mohler_pearson": ((scoring.get("mohler") or {}).get("scorer") or {}).get(
             "pearson_all"),
     }

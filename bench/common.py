@@ -9,7 +9,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from audio.runtime import prepare_environment
+
 REPO = Path(__file__).resolve().parent.parent
+# benchmarks and tests load the speech libraries in their own process too, not only through
+# the command line: the same telemetry switches hold there
+prepare_environment()
 
 
 def shared_dir() -> Path | None:

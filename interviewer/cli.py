@@ -8,6 +8,8 @@ commands that need them, so `bank`, `history` and `score` start quickly.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import signal
@@ -21,6 +23,8 @@ from interviewer import __version__
 from interviewer.errors import UserError
 
 log = logging.getLogger("interviewer")
+# a write that failed for want of space (or quota, or a file size limit) is the user's to fix
+FULL_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -101,7 +105,22 @@ _register_commands()
 
 
 def _error_line(message: str) -> None:
-    click.echo(f"interviewer: {message}", err=True)
+    from interviewer.output import printable
+
+    # a file name or bank text in the message is shown, never acted on by the terminal
+    click.echo(f"interviewer: {printable(message, one_line=True)}", err=True)
+    _drop_unwritable_output()
+
+
+def _drop_unwritable_output() -> None:
+    """Output that cannot be written (a full disk under a redirection) is dropped, so the
+    interpreter's last flush does not add a traceback to the one line already said."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
 
 
 class Terminated(KeyboardInterrupt):
@@ -112,8 +131,21 @@ def _on_sigterm(_signum, _frame) -> None:
     raise Terminated()
 
 
+def _crashed(error: BaseException) -> None:
+    """A bug: one line for the user, the traceback in the log; exit 70."""
+    from interviewer.logs import log_file
+
+    log.error("crashed", exc_info=error)
+    where = f"; details in {log_file()}" if log_file() else ""
+    _error_line(f"internal error: {type(error).__name__}: {error}{where}")
+    sys.exit(70)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command, turning every failure into one line and an exit code."""
+    from audio.runtime import prepare_environment
+
+    prepare_environment()  # before any library that could phone home is loaded
     # Answers, recordings and reports are personal: every file and folder made is private.
     os.umask(0o077)
     signal.signal(signal.SIGTERM, _on_sigterm)
@@ -126,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(returned, int) and returned:
             sys.exit(returned)
     except click.exceptions.Exit as done:
+        _drop_unwritable_output()
         sys.exit(done.exit_code)
     except click.UsageError as error:
         where = error.ctx.command_path if error.ctx else "interviewer"
@@ -150,11 +183,21 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
+    except OSError as error:
+        if error.errno not in FULL_DISK_ERRORS:
+            _crashed(error)
+        where = f" ({error.filename})" if error.filename else ""
+        _error_line(f"cannot write{where}: {error.strerror}; free some space or write the "
+                    "output elsewhere")
+        sys.exit(2)
     except Exception as error:  # a bug: one line for the user, the traceback in the log
-        from interviewer.logs import log_file
-
-        log.exception("crashed")
-        where = f"; details in {log_file()}" if log_file() else ""
-        _error_line(f"internal error: {type(error).__name__}: {error}{where}")
-        sys.exit(70)
+        _crashed(error)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_unwritable_output()
+    except OSError as error:
+        _error_line(f"cannot write the output ({error.strerror}); free some space or write "
+                    "it elsewhere")
+        sys.exit(2)
     sys.exit(0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -44,3 +45,60 @@ def atomic_write(path: Path, data: str | bytes, what: str = "the file") -> Path:
         raise UserError(f"{path}: cannot write {what} ({error.strerror}); check the folder, "
                         "its permissions and free space") from error
     return path
+
+
+class NotAFile(Exception):
+    """What the program was asked to read is not a small regular file; the message says what
+    it is instead ("is a named pipe (FIFO), not a file")."""
+
+
+def read_small_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. A FIFO, a device or a folder is
+    refused without blocking (opened with O_NONBLOCK, checked with fstat before any read), and
+    the limit holds even when the size the file system reports is wrong (/proc). Raises
+    NotAFile, or OSError as open and read do."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) |
+                         getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(descriptor)
+        kind = file_kind(info.st_mode)
+        if kind is not None:
+            raise NotAFile(f"is {kind}, not a file")
+        if info.st_size > limit:
+            raise NotAFile(f"is {info.st_size / 2**20:.1f} MB; at most {limit / 2**20:g} MB "
+                           "is read")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with os.fdopen(descriptor, "rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise NotAFile(f"is over {limit / 2**20:g} MB; at most that much is read")
+    return data
+
+
+def file_kind(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file."""
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def is_same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name the same file (through links, `..` or another spelling)."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return Path(os.path.abspath(first)) == Path(os.path.abspath(second))
+
+
+def refuse_overwriting_inputs(out: Path, inputs: list[Path], option: str) -> None:
+    """UserError when the output file `out` is one of the files read: writing it would destroy
+    what is being read, which --force does not make right."""
+    for source in inputs:
+        if is_same_file(out, source):
+            raise UserError(f"{out}: {option} names a file that is also read ({source}); "
+                            f"writing it would destroy it, so choose another {option} file")

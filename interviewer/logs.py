@@ -8,6 +8,7 @@ and readable by the user only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -25,6 +26,15 @@ class _PrivateRotatingFile(logging.handlers.RotatingFileHandler):
         descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return os.fdopen(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
 
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """The log became unwritable (a full disk, a read-only folder, a rotation refused):
+        the command goes on without it, instead of printing logging's 30-line traceback."""
+        global _log_file
+        logging.getLogger().removeHandler(self)
+        _log_file = None
+        with contextlib.suppress(Exception):
+            self.close()
+
 
 def setup_logging(log_file: Path | None, verbose: int = 0) -> None:
     """Log to `log_file` (INFO and up) and, with --verbose, to stderr (-v INFO, -vv DEBUG)."""
@@ -40,6 +50,10 @@ def setup_logging(log_file: Path | None, verbose: int = 0) -> None:
                                               "%(message)s"))
         stderr.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
         root.addHandler(stderr)
+    if log_file is not None and not _writable(log_file):
+        logging.getLogger(__name__).info("the log %s cannot be written; not logging to it",
+                                         log_file)
+        log_file = None
     _log_file = log_file
     if log_file is not None:
         handler = _PrivateRotatingFile(log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS,
@@ -54,3 +68,12 @@ def setup_logging(log_file: Path | None, verbose: int = 0) -> None:
 def log_file() -> Path | None:
     """Where this run logs (for the one line that reports a crash)."""
     return _log_file
+
+
+def _writable(path: Path) -> bool:
+    """Whether the log can be appended to (an interviewer.log left by a sudo run cannot)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    except OSError:
+        return False
+    return True

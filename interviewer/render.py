@@ -27,8 +27,9 @@ def _when(start: float | None) -> str:
 
 def _item(console, mark: str, text: str) -> None:
     """One list item with a hanging indent, so wrapped lines stay under the text."""
-    from rich.markup import escape
     from rich.table import Table
+
+    from interviewer.output import shown as escape
 
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
@@ -42,7 +43,7 @@ def render_report(console, report: ScoreReport, question: Question, *,
                   show_delivery: bool = True, empty_hint: str | None = None) -> None:
     """`empty_hint`: what to do when the answer had no words, where the caller knows (a
     spoken answer: check the microphone)."""
-    from rich.markup import escape
+    from interviewer.output import shown as escape
 
     style = "" if plain else BAND_STYLE.get(report.band, "bold")
     head = f"{question.id}: score {report.score:.0f} of 100, {report.band}"
@@ -93,7 +94,7 @@ def render_report(console, report: ScoreReport, question: Question, *,
 
 
 def render_delivery(console, report: ScoreReport, *, plain: bool = False) -> None:
-    from rich.markup import escape
+    from interviewer.output import shown as escape
 
     delivery = report.delivery
     if delivery is None:

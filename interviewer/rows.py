@@ -32,6 +32,7 @@ class SessionRow:
     bank_source: str
     settings: dict
     pid: int | None = None  # the process running it, while it is active
+    error: str | None = None  # what of the stored row could not be read
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,24 @@ class AnswerRow:
 
 
 def read_session(row: sqlite3.Row) -> SessionRow:
+    """A typed row; settings that cannot be read are dropped with a note in `error` (they are
+    only a record of how the session ran), so the session can still be listed and forgotten."""
     data = dict(row)
-    data["settings"] = _json(data.pop("settings_json"), "settings", data["id"]) or {}
+    raw, error = data.pop("settings_json"), None
+    try:
+        settings = _json(raw, "settings", data["id"]) or {}
+    except (ValueError, TypeError) as damage:
+        settings, error = {}, f"stored settings damaged ({damage}); they are not shown"
     where = f"session {data['id']}"
-    data["mode"] = parse(SessionMode, data["mode"], where)
-    data["status"] = parse(SessionStatus, data["status"], where)
-    return SessionRow(**data)
+    notes = [error] if error else []
+    for column, kind in (("mode", SessionMode), ("status", SessionStatus)):
+        try:
+            data[column] = parse(kind, data[column], where)
+        except ValueError as damage:
+            notes.append(f"stored {column} damaged ({damage})")
+            data[column] = {"mode": SessionMode.PRACTICE,
+                            "status": SessionStatus.INTERRUPTED}[column]
+    return SessionRow(settings=settings, error="; ".join(notes) or None, **data)
 
 
 def read_answer(row: sqlite3.Row) -> AnswerRow:
@@ -115,6 +128,12 @@ def read_answer(row: sqlite3.Row) -> AnswerRow:
         report = ScoreReport.from_dict(raw) if raw else None
     except (ValueError, KeyError, TypeError) as error:
         notes.append(f"stored report damaged ({error}); 'interviewer rescore' redoes it")
+    for key in ("score", "duration_s", "lead_in_s"):  # what the listings do arithmetic on
+        value = data.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            data[key] = None
+            notes.append(f"stored {key} damaged ({str(value)[:20]!r}); 'interviewer rescore' "
+                         "redoes it")
     _parse_states(data, notes)
     if notes:
         data["error"] = "; ".join(filter(None, [data.get("error"), *notes]))

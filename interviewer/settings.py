@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -127,6 +128,7 @@ SETTINGS: tuple[Setting, ...] = (
             "screen readers and logs."),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
+MAX_SETTINGS_BYTES = 2**20  # a settings file is a few hundred bytes
 Settings = dataclasses.make_dataclass(
     "Settings", [(s.name, s.type if s.default is not None else s.type | None,
                   dataclasses.field(default=s.default)) for s in SETTINGS],
@@ -148,16 +150,14 @@ def load_settings(path: Path, required: bool = False) -> Settings:
             raise UserError(f"{path}: no such settings file (named by --config or "
                             "INTERVIEWER_CONFIG); create it or fix the path")
         return Settings()
+    text = _read_settings_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except UnicodeDecodeError as error:
-        raise UserError(f"{path}: not valid UTF-8; save it as UTF-8") from error
     except tomllib.TOMLDecodeError as error:
         raise UserError(f"{path}: {error}; fix the TOML syntax there") from error
-    except OSError as error:
-        raise UserError(f"{path}: cannot be read ({error.strerror}); check its permissions") \
-            from error
+    except ValueError as error:  # a number Python will not build (over 4300 digits)
+        raise UserError(f"{path}: {' '.join(str(error).split())[:100]}; fix the value "
+                        "there") from error
     sections = {setting.section for setting in SETTINGS if setting.section}
     top = {setting.key: setting for setting in SETTINGS if setting.section is None}
     values: dict[str, Any] = {}
@@ -182,11 +182,65 @@ def load_settings(path: Path, required: bool = False) -> Settings:
     return Settings(**values)
 
 
+def _read_settings_text(path: Path) -> str:
+    """The settings file's text; /dev/null stands for an empty file. A FIFO or a device is
+    refused without blocking, and so is a file of over MAX_SETTINGS_BYTES."""
+    from interviewer.files import NotAFile, read_small_file
+
+    if os.path.abspath(path) == os.devnull:
+        return ""
+    try:
+        return read_small_file(path, MAX_SETTINGS_BYTES).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not valid UTF-8; save it as UTF-8") from error
+    except NotAFile as error:
+        raise UserError(f"{path}: {error}; the settings are a TOML file") from error
+    except OSError as error:
+        raise UserError(f"{path}: cannot be read ({error.strerror}); check its permissions") \
+            from error
+
+
+def write_setting(path: Path, name: str, value: Any) -> None:
+    """Set one setting in the settings file (None removes it, meaning the default), keeping
+    the rest of the file, comments included. The file is replaced whole (a full disk leaves
+    the old one) and private; through a symbolic link, the file it points to is."""
+    import tomlkit
+
+    from interviewer.files import atomic_write
+
+    setting = BY_NAME[name]
+    if value is not None:
+        value = setting.check(value, str(path))
+    path = Path(os.path.realpath(path))
+    text = _read_settings_text(path) if path.exists() else ""
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as error:
+        raise UserError(f"{path}: cannot be read as TOML ({error}); fix it, or give the "
+                        f"setting on each command ({setting.flag})") from error
+    table: Any = document
+    if setting.section is not None:
+        table = document.get(setting.section)
+        if table is None:
+            if value is None:
+                return
+            table = document[setting.section] = tomlkit.table()
+        elif not isinstance(table, dict):
+            raise UserError(f"{path}:{_line_of(text, None, setting.section)}: "
+                            f"'{setting.section}' is not a section; write it as "
+                            f"[{setting.section}] with its settings below, then try again")
+    if value is None:
+        table.pop(setting.key, None)
+    else:
+        table[setting.key] = value
+    atomic_write(path, tomlkit.dumps(document), "the settings")
+
+
 def _line_of(text: str, section: str | None, key: str) -> int:
     """The line of `key` (in `[section]`), for messages; 1 when it cannot be found."""
     current: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
-        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]", line)
         if header:
             current = header.group(1)
             if section is None and current == key:

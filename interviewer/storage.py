@@ -8,6 +8,7 @@ what was left. The schema is versioned (`PRAGMA user_version`) and migrated forw
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -18,6 +19,8 @@ from typing import Any
 
 from audio.capture import EndedBy
 from interviewer.errors import UserError
+from interviewer.migrations import MIGRATIONS
+from interviewer.processes import is_running
 from interviewer.rows import AnswerRow, SessionRow, read_answer, read_session
 from interviewer.states import (
     AnswerKind,
@@ -28,68 +31,6 @@ from interviewer.states import (
 )
 
 DATABASE = "interviewer.sqlite3"
-MIGRATIONS = [
-    # 1: sessions and answers
-    """
-    CREATE TABLE sessions (
-        id INTEGER PRIMARY KEY,
-        started_at TEXT NOT NULL,
-        ended_at TEXT,
-        mode TEXT NOT NULL,               -- practice, text, demo, review
-        status TEXT NOT NULL,             -- active, completed, interrupted
-        bank_id TEXT NOT NULL,
-        bank_version TEXT NOT NULL,
-        bank_source TEXT NOT NULL,
-        settings_json TEXT NOT NULL
-    );
-    CREATE TABLE answers (
-        id INTEGER PRIMARY KEY,
-        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        question_id TEXT NOT NULL,
-        bank_id TEXT NOT NULL,
-        bank_version TEXT NOT NULL,
-        category TEXT NOT NULL DEFAULT '',
-        prompt TEXT NOT NULL,             -- what was asked (a follow-up differs)
-        attempt INTEGER NOT NULL DEFAULT 1,
-        follow_up_of INTEGER REFERENCES answers(id) ON DELETE SET NULL,
-        status TEXT NOT NULL,             -- recording, recorded, transcribed, scored,
-                                          -- interrupted, failed
-        started_at TEXT NOT NULL,
-        ended_at TEXT,
-        audio_path TEXT,
-        source_path TEXT,                 -- the file reviewed, for review sessions
-        duration_s REAL,
-        lead_in_s REAL,
-        ended_by TEXT,
-        transcript_text TEXT,
-        transcript_json TEXT,
-        backend TEXT,
-        model TEXT,
-        score REAL,
-        band TEXT,
-        report_json TEXT,
-        error TEXT
-    );
-    CREATE INDEX answers_by_question ON answers(question_id, started_at);
-    CREATE INDEX answers_by_session ON answers(session_id);
-    """,
-    # 2: how an answer was given, instead of backend = 'typed'
-    """
-    ALTER TABLE answers ADD COLUMN kind TEXT NOT NULL DEFAULT 'spoken';  -- spoken, typed
-    UPDATE answers SET kind = 'typed', backend = NULL WHERE backend = 'typed';
-    """,
-    # 3: the process running a session, so a session a killed process left active is closed
-    """
-    ALTER TABLE sessions ADD COLUMN pid INTEGER;
-    """,
-    # 4: which pass made the transcript, and the candidate's corrections beside the recogniser's
-    """
-    ALTER TABLE answers ADD COLUMN transcript_pass TEXT;  -- streamed, refined, recording
-    ALTER TABLE answers ADD COLUMN recognised_text TEXT;  -- what the recogniser heard, once
-                                                          -- the candidate corrected it
-    ALTER TABLE answers ADD COLUMN corrected_at TEXT;
-    """,
-]
 # the columns that hold a state, and the enum each value must belong to
 STATE_COLUMNS = {"status": AnswerStatus, "kind": AnswerKind, "transcript_pass": TranscriptPass,
                  "ended_by": EndedBy}
@@ -113,6 +54,7 @@ class Store:
         Sessions that a killed process left active are closed as interrupted."""
         from interviewer.files import private_dir
 
+        data_dir = Path(os.path.abspath(data_dir))  # recordings are found from it, anywhere
         try:
             private_dir(data_dir)
             private_dir(data_dir / "recordings")
@@ -120,13 +62,21 @@ class Store:
             raise UserError(f"cannot create the data folder {data_dir} ({error.strerror}); "
                             "choose another with --data-dir or INTERVIEWER_DATA_DIR") from error
         path = data_dir / DATABASE
+        # a folder that cannot be written (mounted read-only, say) can still be read: WAL
+        # needs a -shm file beside the database, which only an immutable open does without
+        read_only = path.is_file() and not os.access(data_dir, os.W_OK)
         try:
-            connection = sqlite3.connect(path, timeout=10, isolation_level=None,
-                                         check_same_thread=False)
+            if read_only:
+                connection = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True,
+                                             isolation_level=None, check_same_thread=False)
+            else:
+                connection = sqlite3.connect(path, timeout=10, isolation_level=None,
+                                             check_same_thread=False)
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
+            if not read_only:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
             store = cls(connection, data_dir)
             store._migrate()
         except sqlite3.DatabaseError as error:
@@ -134,7 +84,8 @@ class Store:
         for name in (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm"):
             with contextlib.suppress(OSError):
                 (data_dir / name).chmod(0o600)
-        store.close_abandoned_sessions()
+        if not read_only:
+            store.close_abandoned_sessions()
         return store
 
     def close(self) -> None:
@@ -155,6 +106,9 @@ class Store:
             return self.connection.execute(sql, params)
         except sqlite3.DatabaseError as error:
             raise UserError(_database_problem(self.data_dir / DATABASE, error)) from error
+        except OverflowError as error:  # an id of 2**63 or more: no row has it
+            raise UserError(f"{error}: no row has that id; 'interviewer history' lists "
+                            "them") from error
 
     # ------------------------------------------------------------------ sessions
 
@@ -172,9 +126,9 @@ class Store:
         interrupted, and their unfinished answers too; the answers and recordings are kept
         (`interviewer rescore` finishes them). Returns the sessions closed."""
         closed = []
-        for row in self._execute("SELECT id, pid FROM sessions WHERE status = ?",
-                                 (SessionStatus.ACTIVE.value,)):
-            if not is_running(row["pid"]):
+        for row in self._execute("SELECT id, pid, started_at FROM sessions WHERE "
+                                 "status = ?", (SessionStatus.ACTIVE.value,)):
+            if not is_running(row["pid"], since=row["started_at"]):
                 closed.append(int(row["id"]))
         for session_id in closed:
             unfinished = [status.value for status in AnswerStatus if status.unfinished]
@@ -188,7 +142,8 @@ class Store:
     def running(self, session_id: int | None = None) -> list[SessionRow]:
         """Sessions still active in a live process (all of them, or this one)."""
         return [session for session in self.sessions()
-                if session.status is SessionStatus.ACTIVE and is_running(session.pid)
+                if session.status is SessionStatus.ACTIVE and \
+                is_running(session.pid, session.started_at)
                 and session_id in (None, session.id)]
 
     def finish_session(self, session_id: int,
@@ -230,7 +185,7 @@ class Store:
             "source_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (session_id, question_id, bank_id, bank_version, category, prompt, attempt,
              follow_up_of, AnswerStatus.RECORDING.value, kind.value, now(),
-             str(audio_path) if audio_path else None, source_path))
+             self._stored_path(audio_path), source_path))
         return int(cursor.lastrowid)
 
     def update_answer(self, answer_id: int, **values: Any) -> None:
@@ -245,6 +200,8 @@ class Store:
         for column, kind in STATE_COLUMNS.items():
             if values.get(column) is not None:
                 values[column] = kind(values[column]).value  # ValueError if not a state
+        if "audio_path" in values:
+            values["audio_path"] = self._stored_path(values["audio_path"])
         for key in ("transcript", "report"):
             if key in values:
                 value = values.pop(key)
@@ -262,7 +219,7 @@ class Store:
         row = self._execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
         if row is None:
             raise UserError(f"no answer {answer_id}")
-        return read_answer(row)
+        return self._located(read_answer(row))
 
     def answers(self, session_id: int | None = None, question_id: str | None = None,
                 statuses: tuple[str, ...] | None = None) -> list[AnswerRow]:
@@ -279,13 +236,31 @@ class Store:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._execute(f"SELECT * FROM answers {where} ORDER BY started_at, id",
                              tuple(params)).fetchall()
-        return [read_answer(row) for row in rows]
+        return [self._located(read_answer(row)) for row in rows]
 
     def mean_scores(self) -> dict[str, float]:
         """Average scored result per question, for 'weakest first' ordering."""
         rows = self._execute("SELECT question_id, avg(score) FROM answers WHERE score IS NOT "
                              "NULL GROUP BY question_id").fetchall()
         return {row[0]: float(row[1]) for row in rows}
+
+    # ------------------------------------------------------------------ recordings' paths
+
+    def _stored_path(self, path: Path | str | None) -> str | None:
+        """A recording in the data folder as a path relative to it; any other file as an
+        absolute path."""
+        if not path:
+            return None
+        absolute = Path(os.path.abspath(path))
+        if self.data_dir in absolute.parents:
+            return absolute.relative_to(self.data_dir).as_posix()
+        return str(absolute)
+
+    def _located(self, answer: AnswerRow) -> AnswerRow:
+        """The row with its recording's path made absolute, from this data folder."""
+        if not answer.audio_path or Path(answer.audio_path).is_absolute():
+            return answer
+        return dataclasses.replace(answer, audio_path=str(self.data_dir / answer.audio_path))
 
     # ------------------------------------------------------------------ forgetting
 
@@ -294,23 +269,25 @@ class Store:
         self.session(session_id)
         self._refuse_running(session_id)
         answers = self.answers(session_id=session_id)
-        files = self._delete_recordings(answers)
+        files, kept = self._delete_recordings(answers)
         folder = self.recordings_dir / f"session-{session_id:05d}"
         if folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
         self._execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        _refuse_kept(kept, f"session {session_id} ({len(answers)} answer(s)) is forgotten")
         return len(answers), files
 
     def forget_all(self) -> tuple[int, int, int]:
         self._refuse_running(None)
         sessions = self.sessions()
         answers = self.answers()
-        files = self._delete_recordings(answers)
+        files, kept = self._delete_recordings(answers)
         shutil.rmtree(self.recordings_dir, ignore_errors=True)
         self.recordings_dir.mkdir(exist_ok=True)
         self._execute("DELETE FROM answers")
         self._execute("DELETE FROM sessions")
         self._execute("VACUUM")
+        _refuse_kept(kept, f"every session ({len(sessions)}) is forgotten")
         return len(sessions), len(answers), files
 
     def _refuse_running(self, session_id: int | None) -> None:
@@ -319,29 +296,28 @@ class Store:
             raise UserError(f"session {busy[0].id} is still running (process {busy[0].pid}); "
                             "end it first, then forget it")
 
-    def _delete_recordings(self, answers: list[AnswerRow]) -> int:
-        removed = 0
+    def _delete_recordings(self, answers: list[AnswerRow]) -> tuple[int, list[str]]:
+        """(recordings deleted, "PATH (why)" of each that could not be): one that cannot be
+        (immutable, another owner's) does not stop the others."""
+        removed, kept = 0, []
         for answer in answers:
             if answer.audio_path:
                 path = Path(answer.audio_path)
                 # only files the application made; a reviewed file belongs to the user
                 if path.is_file() and self.recordings_dir in path.parents:
-                    path.unlink()
-                    removed += 1
-        return removed
+                    try:
+                        path.unlink()
+                        removed += 1
+                    except OSError as error:
+                        kept.append(f"{path} ({error.strerror})")
+        return removed, kept
 
 
-def is_running(pid: int | None) -> bool:
-    """Whether a process with this id exists (sessions of older versions have none)."""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, under another user
-    return True
+def _refuse_kept(kept: list[str], done: str) -> None:
+    if kept:
+        raise UserError(f"{done}, but {len(kept)} recording(s) could not be deleted: "
+                        f"{'; '.join(kept)}; delete them yourself (check their permissions "
+                        "and attributes, e.g. chattr -i)")
 
 
 def _database_problem(path: Path, error: sqlite3.DatabaseError) -> str:

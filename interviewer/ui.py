@@ -70,26 +70,26 @@ class Frontend:
     # ------------------------------------------------------------------ text
 
     def heading(self, text: str) -> None:
-        from rich.markup import escape
+        from interviewer.output import shown as escape
 
         if self.plain:
-            self.console.print(f"\n== {text} ==")
+            self.console.print(f"\n== {escape(text)} ==")
         else:
             self.console.rule(f"[bold]{escape(text)}[/]")
 
     def interviewer(self, text: str) -> None:
-        from rich.markup import escape
+        from interviewer.output import shown as escape
 
         label = "Interviewer: " if self.plain else "[bold cyan]Interviewer:[/] "
         self.console.print(label + escape(text))
 
     def info(self, text: str) -> None:
-        from rich.markup import escape
+        from interviewer.output import shown as escape
 
         self.console.print(escape(text) if self.plain else f"[dim]{escape(text)}[/]")
 
     def warn(self, text: str) -> None:
-        from rich.markup import escape
+        from interviewer.output import shown as escape
 
         self.console.print(f"Warning: {escape(text)}" if self.plain else
                            f"[yellow]! {escape(text)}[/]")
@@ -100,7 +100,7 @@ class Frontend:
         self.interviewer(prompt)
 
     def transcript(self, text: str, warnings: tuple[str, ...] = ()) -> None:
-        from rich.markup import escape
+        from interviewer.output import shown as escape
 
         self.console.print("\nYou said:" if self.plain else "\n[bold]You said:[/]")
         self.console.print(escape(text) if text.strip() else "(nothing was heard)")
@@ -210,9 +210,9 @@ class Frontend:
         with the text ready to edit. None when they left it unchanged or gave nothing."""
         editor = configured_editor()
         if editor:
-            import click
+            from interviewer.editing import edit_privately
 
-            edited = click.edit(text + "\n", editor=editor, require_save=True)
+            edited = edit_privately(text + "\n", editor)
             edited = None if edited is None else " ".join(edited.split())
         else:
             self.console.print("Correct the transcript (Enter keeps it as edited, an empty "
@@ -224,7 +224,7 @@ class Frontend:
 
     def refined(self, before: ScoreReport, after: ScoreReport, text: str) -> None:
         """What refining the transcript changed, below the first feedback."""
-        from rich.markup import escape
+        from interviewer.output import shown as escape
 
         label = "Refined transcript" if self.plain else "[bold]Refined transcript[/]"
         self.console.print(f"\n{label} (score {before.score:.0f} → {after.score:.0f}, "

@@ -51,6 +51,11 @@ def count_fillers(text: str, words: list[str] | None = None) -> dict[str, int]:
     return dict(counts)
 
 
+# of each kind; every phrase is compared with those already kept, so a long paste with
+# thousands of repeated phrases took seconds (and nobody reads past the first few)
+MAX_PHRASES = 10
+
+
 def repeated_phrases(text: str, words: list[str] | None = None) -> tuple[str, ...]:
     """Immediate repetitions ("we we", "I would I would") and 3-word phrases said 3+ times."""
     words = _lower_words(text) if words is None else words
@@ -62,7 +67,7 @@ def repeated_phrases(text: str, words: list[str] | None = None) -> tuple[str, ..
             if chunk == words[index + size:index + 2 * size] and not all(
                     word.isdigit() for word in chunk):
                 phrase = " ".join(chunk)
-                if not any(phrase in longer for longer in found):
+                if len(found) < MAX_PHRASES and not any(phrase in longer for longer in found):
                     found[f"{phrase} {phrase}"] = None
                 index += 2 * size
             else:
@@ -70,7 +75,7 @@ def repeated_phrases(text: str, words: list[str] | None = None) -> tuple[str, ..
     trigrams = Counter(tuple(words[i:i + 3]) for i in range(len(words) - 2))
     picked: list[tuple[str, ...]] = []
     for trigram, count in trigrams.most_common():
-        if count < 3:
+        if count < 3 or len(picked) == MAX_PHRASES:
             break
         # "a b c a b c a b c" repeats "b c a" too: keep phrases that share no word pair
         pairs = {trigram[:2], trigram[1:]}

@@ -215,12 +215,12 @@ class AnswerScorer:
         """Score a spoken answer from the recogniser's words: evidence carries times, words the
         recogniser was unsure of make a concept only "possibly said", and delivery is measured.
         `duration_s` is the whole recording (time before the first word is the lead-in)."""
-        text, spans = join_words(words)
-        return self._finish([self._analyse(text, question, list(words) or None, spans,
-                                           duration_s)])[0]
+        text, ends = join_words(words, MAX_ANSWER_CHARS)  # the part scored, as for text
+        return self._finish([self._analyse(text, question, list(words[:len(ends)]) or None,
+                                           ends, duration_s)])[0]
 
     def _analyse(self, answer: str, question: ScorableQuestion,
-                 words: list[TimedWord] | None, word_spans: list[tuple[int, int]],
+                 words: list[TimedWord] | None, word_ends: list[int],
                  duration_s: float | None) -> _Analysis:
         """Everything about one answer but its closeness of meaning (embedded in batches)."""
         model = self._model(question)
@@ -235,14 +235,14 @@ class AnswerScorer:
         # graders of Mohler and SemEval.
         negation = Negation.none(len(tokens)) if model.derived else \
             find_negation(answer, tokens)
-        unsure = unsure_flags(tokens, words, word_spans) if words else None
+        unsure = unsure_flags(tokens, words, word_ends) if words else None
         matches = model.matcher.match(tokens, unsure, negation, model.expected_negated)
         mentions = [(match.first, match.last) for match in matches if match is not None]
         # Likewise only curated concepts must be explained: derived ones are plain words.
         explanation = None if model.derived else Explanation(answer, tokens, model.topic,
                                                              mentions)
         results = [self._concept_result(spec, shared, match, expected, explanation, tokens,
-                                        answer, words, word_spans)
+                                        answer, words, word_ends)
                    for spec, shared, match, expected in zip(
                        model.specs, model.shared, matches, model.expected_negated,
                        strict=True)]
@@ -342,7 +342,7 @@ class AnswerScorer:
     def _concept_result(self, spec: ConceptSpec, shared: int, match: PhraseMatch | None,
                         expected_negated: bool, explanation: Explanation | None,
                         tokens: list[Token], answer: str, words: list[TimedWord] | None,
-                        word_spans: list[tuple[int, int]]) -> ConceptResult:
+                        word_ends: list[int]) -> ConceptResult:
         if match is None:
             return ConceptResult(spec.name, spec.weight, ConceptStatus.MISSED, None, shared)
         status, cue = match.status, None
@@ -357,8 +357,8 @@ class AnswerScorer:
         start_char, end_char = tokens[first].start, tokens[last].end
         start_time = end_time = None
         if words:
-            start_time = round(words[word_at(word_spans, start_char)].start, 2)
-            end_time = round(words[word_at(word_spans, max(start_char, end_char - 1))].end, 2)
+            start_time = round(words[word_at(word_ends, start_char)].start, 2)
+            end_time = round(words[word_at(word_ends, max(start_char, end_char - 1))].end, 2)
         evidence = Evidence(text=answer[start_char:end_char].strip(), phrase=match.phrase,
                             start_char=start_char, end_char=end_char, start=start_time,
                             end=end_time, fuzzy=match.fuzzy, cue=cue)

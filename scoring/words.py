@@ -10,31 +10,32 @@ from scoring.text import Token
 from scoring.types import TimedWord
 
 
-def join_words(words: Sequence[TimedWord]) -> tuple[str, list[tuple[int, int]]]:
-    """The answer text made from recognised words, and each word's character span in it."""
+def join_words(words: Sequence[TimedWord], limit: int) -> tuple[str, list[int]]:
+    """The text of the recognised words starting within `limit` characters; each one's end."""
     parts: list[str] = []
-    spans: list[tuple[int, int]] = []
+    ends: list[int] = []
     position = 0
     for word in words:
+        if position >= limit:
+            break
         # recognisers mark a new word with a leading space, and "-commit" continues "pre";
         # words given bare are separated
         text = word.text
         if parts and text[:1].isalnum() and parts[-1][-1:].isalnum():
             text = " " + text
         parts.append(text)
-        stripped = len(text) - len(text.lstrip())
-        spans.append((position + stripped, position + len(text)))
         position += len(text)
-    return "".join(parts), spans
+        ends.append(position)
+    return "".join(parts), ends
 
 
-def word_at(spans: list[tuple[int, int]], char: int) -> int:
-    """Index of the word whose span holds (or first follows) character `char`."""
-    ends = [end for _, end in spans]
-    return min(bisect.bisect_right(ends, char), len(spans) - 1)
+def word_at(ends: list[int], char: int) -> int:
+    """Index of the word that holds (or first follows) character `char`: a binary search of
+    the words' ends, made once per answer (rebuilding them for each token was quadratic)."""
+    return min(bisect.bisect_right(ends, char), len(ends) - 1)
 
 
 def unsure_flags(tokens: list[Token], words: Sequence[TimedWord],
-                  spans: list[tuple[int, int]]) -> list[bool]:
-    return [words[word_at(spans, token.start)].probability < UNSURE_PROBABILITY
+                 ends: list[int]) -> list[bool]:
+    return [words[word_at(ends, token.start)].probability < UNSURE_PROBABILITY
             for token in tokens]

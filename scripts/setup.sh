@@ -36,8 +36,9 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 # espeak-ng: the speech engine pyttsx3 drives on Linux; libportaudio2: sound in and out for
 # sounddevice; libasound2-plugins: lets PortAudio reach PulseAudio/PipeWire through ALSA.
 PACKAGES=(espeak-ng libportaudio2 libasound2-plugins alsa-utils ca-certificates)
-# The virtual microphone and speaker for tests, and a browser to check the HTML report.
-TEST_PACKAGES=(pulseaudio pulseaudio-utils chromium)
+# The virtual microphone and speaker for tests, a browser to check the HTML report, and strace
+# to prove that nothing leaves the machine (tests/faults/test_privacy.py).
+TEST_PACKAGES=(pulseaudio pulseaudio-utils chromium strace)
 [ "$WITH_TEST" = 1 ] && PACKAGES+=("${TEST_PACKAGES[@]}")
 
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then

@@ -8,7 +8,7 @@ import click
 
 from bank import CATEGORIES, Bank, Question, bundled_banks
 from interviewer.errors import UserError
-from interviewer.output import make_console, print_json
+from interviewer.output import make_console, print_json, printable, shown
 from interviewer.questions import find_question, select_questions
 from interviewer.settings import setting_options
 
@@ -65,8 +65,10 @@ def list_questions(app, settings, tags: tuple[str, ...], categories: tuple[str, 
     from rich.table import Table
 
     console = make_console()
-    console.print(f"[bold]{loaded.title}[/] ({loaded.id} v{loaded.version}, "
-                  f"{len(loaded.questions)} questions) — {loaded.source}")
+    # the bank's own text is shown as written: '[/]' in a title is text, ESC is \x1b
+    console.print(f"[bold]{shown(loaded.title)}[/] ({shown(loaded.id)} "
+                  f"v{shown(loaded.version)}, {len(loaded.questions)} questions) — "
+                  f"{shown(loaded.source)}")
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
     table.add_column("id", no_wrap=True, style="cyan")
     table.add_column("category", no_wrap=True)
@@ -74,7 +76,8 @@ def list_questions(app, settings, tags: tuple[str, ...], categories: tuple[str, 
     table.add_column("question", overflow="fold")
     for question in questions:
         limit = f"{question.time_limit}s" if question.time_limit else "-"
-        table.add_row(question.id, question.category, limit, question.text)
+        table.add_row(shown(question.id), shown(question.category), limit,
+                      shown(question.text))
     console.print(table)
 
 
@@ -94,31 +97,29 @@ def show_question(app, question_id: str, settings, as_json: bool) -> None:
     if as_json:
         print_json({"bank": bank_summary(loaded), "question": question_record(question, True)})
         return
-    from rich.markup import escape
-
     console = make_console()
     limit = f", {question.time_limit} s" if question.time_limit else ""
-    console.print(f"[bold cyan]{question.id}[/] ({question.category}{limit}) "
-                  f"[dim]{escape(', '.join(question.tags))}[/]")
-    console.print(f"[bold]{escape(question.text)}[/]\n")
+    console.print(f"[bold cyan]{shown(question.id)}[/] ({shown(question.category)}{limit}) "
+                  f"[dim]{shown(', '.join(question.tags))}[/]")
+    console.print(f"[bold]{shown(question.text)}[/]\n")
     console.print("[bold]Model answer[/]")
-    console.print(escape(question.model_answer) + "\n")
+    console.print(shown(question.model_answer) + "\n")
     if question.concepts:
         console.print("[bold]Key concepts[/] (aliases also count)")
         for concept in question.concepts:
             weight = f" ×{concept.weight:g}" if concept.weight != 1 else ""
-            aliases = f" [dim]— {escape(', '.join(concept.aliases))}[/]" if concept.aliases else ""
-            console.print(f"  • {escape(concept.name)}{weight}{aliases}")
+            aliases = f" [dim]— {shown(', '.join(concept.aliases))}[/]" if concept.aliases else ""
+            console.print(f"  • {shown(concept.name)}{weight}{aliases}")
         console.print()
     if question.look_for:
         console.print("[bold]What interviewers look for[/]")
         for item in question.look_for:
-            console.print(f"  • {escape(item)}")
+            console.print(f"  • {shown(item)}")
         console.print()
     if question.follow_ups:
         console.print("[bold]Follow-ups[/] (asked when the concept is missed)")
         for follow in question.follow_ups:
-            console.print(f"  • [{escape(follow.concept)}] {escape(follow.text)}")
+            console.print(f"  • \\[{shown(follow.concept)}] {shown(follow.text)}")
 
 
 @bank.command("validate")
@@ -150,10 +151,10 @@ def validate(paths: tuple[str, ...], as_json: bool) -> None:
     else:
         for path, bank_obj, problems in results:
             for problem in problems:
-                click.echo(str(problem), err=True)
+                click.echo(printable(problem, one_line=True), err=True)
             if not problems and bank_obj is not None:
-                click.echo(f"{path}: OK, bank '{bank_obj.id}' with "
-                           f"{len(bank_obj.questions)} questions")
+                click.echo(printable(f"{path}: OK, bank '{bank_obj.id}' with "
+                                     f"{len(bank_obj.questions)} questions", one_line=True))
     count = sum(len(problems) for _, _, problems in results)
     if count:
         if not as_json:
@@ -187,11 +188,12 @@ def import_csv_command(csv_file: str, out_path: str, bank_id: str | None, title:
     Example:  interviewer bank import questions.csv --out my-bank.yaml
     """
     from bank.csv_import import dump_yaml, import_csv, is_valid_id
-    from interviewer.files import atomic_write
+    from interviewer.files import atomic_write, refuse_overwriting_inputs
 
-    if not Path(csv_file).is_file():
+    if not Path(csv_file).exists():
         raise UserError(f"{csv_file}: no such file; give the path of a .csv file")
     out = Path(out_path)
+    refuse_overwriting_inputs(out, [Path(csv_file)], "--out")
     if out.exists() and not force:
         raise UserError(f"{out}: already exists; choose another --out or pass --force")
     if bank_id is not None and not is_valid_id(bank_id):
@@ -201,13 +203,13 @@ def import_csv_command(csv_file: str, out_path: str, bank_id: str | None, title:
                                           version=bank_version)
     if problems or data is None or bank_obj is None:
         for problem in problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"interviewer: {len(problems)} problem(s) in {csv_file}; nothing was "
-                   "written", err=True)
+            click.echo(printable(problem, one_line=True), err=True)
+        click.echo(printable(f"interviewer: {len(problems)} problem(s) in {csv_file}; nothing "
+                             "was written", one_line=True), err=True)
         raise click.exceptions.Exit(2)
     atomic_write(out, dump_yaml(data), "the bank")
     if as_json:
         print_json({"out": str(out), "bank": bank_obj.id, "questions": len(bank_obj.questions)})
     else:
-        click.echo(f"Wrote {len(bank_obj.questions)} questions to {out}; try "
-                   f"'interviewer bank list --bank {out}'")
+        click.echo(printable(f"Wrote {len(bank_obj.questions)} questions to {out}; try "
+                             f"'interviewer bank list --bank {out}'"))

@@ -145,8 +145,11 @@ def check_model_speed(doctor: Doctor) -> Check:
 
     from audio import SpeechToTextOptions, TextToSpeech, load_audio, load_speech_to_text
     from audio.catalogue import CATALOGUE, installed_path
+    from interviewer.files import private_dir
 
-    with tempfile.TemporaryDirectory() as temp:
+    # the probe's speech is made in the private cache, like every file the program writes
+    folder = doctor.paths.cache_dir / "doctor"
+    with tempfile.TemporaryDirectory(dir=private_dir(folder)) as temp:
         probe = load_audio(TextToSpeech(rate=150, out_dir=temp).synthesize(PROBE_TEXT).path)
     timings = []
     for entry in CATALOGUE:

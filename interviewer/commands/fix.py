@@ -6,12 +6,17 @@ import sys
 
 import click
 
+from interviewer.commands import ROW_ID
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json
 
+# two hours of speech is about 120 kB of text; the cap keeps a paste of anything else from
+# being stored as an answer (bench/faults_bench.py: 1 MB is corrected and scored in about 1 s)
+MAX_CORRECTION_BYTES = 2**20
+
 
 @click.command("fix")
-@click.argument("answer_id", type=int)
+@click.argument("answer_id", type=ROW_ID)
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_obj
@@ -76,14 +81,20 @@ def fix(app, answer_id, text, as_json) -> None:
 def _corrected_text(text: str | None, current: str) -> str | None:
     """The new text from the argument, standard input or an editor; None if unchanged."""
     if text == "-":
-        text = sys.stdin.read()
+        data = sys.stdin.buffer.read(MAX_CORRECTION_BYTES + 1) if sys.stdin else b""
+        text = data.decode("utf-8", errors="replace")
     elif text is None:
         from interviewer.ui import Frontend, configured_editor
 
         if not (sys.stdin and sys.stdin.isatty()) and not configured_editor():
             raise UserError("give the corrected text (interviewer fix ID \"TEXT\"), '-' to "
                             "read it from standard input, or set $EDITOR")
-        return Frontend().edit_text(current)
+        text = Frontend().edit_text(current)
+        if text is None:
+            return None
+    if len(text.encode("utf-8", errors="surrogatepass")) > MAX_CORRECTION_BYTES:
+        raise UserError(f"the corrected text is over {MAX_CORRECTION_BYTES // 2**20} MB; an "
+                        "answer's transcript is far shorter, so give only what you said")
     text = " ".join(text.split())
     if not text:
         raise UserError("the corrected text is empty; give what you said (to remove an "

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import click
 
+from interviewer.commands import ROW_ID
 from interviewer.errors import UserError
-from interviewer.output import make_console, print_json
+from interviewer.output import make_console, print_json, printable, shown
 from interviewer.states import AnswerKind, AnswerStatus
 
 
 @click.command("history")
 @click.option("--question", "-q", "question_id", metavar="ID", help="Only this question.")
-@click.option("--session", "session_id", type=int, help="Only this session.")
+@click.option("--session", "session_id", type=ROW_ID, help="Only this session.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
               help="Show at most this many of the latest answers.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only (all fields).")
@@ -53,12 +54,13 @@ def history(app, question_id, session_id, limit, as_json) -> None:
         kind = sessions[answer.session_id].mode
         follow = " (follow-up)" if answer.follow_up_of else \
             f" (#{answer.attempt})" if answer.attempt > 1 else ""
-        table.add_row(str(answer.id), when, f"{answer.session_id} {kind}",
-                      answer.question_id + follow,
+        # stored text (a bank's question ids) is shown as written, never as markup
+        table.add_row(str(answer.id), shown(when), f"{answer.session_id} {shown(kind)}",
+                      shown(answer.question_id + follow),
                       f"{answer.score:.0f}" if answer.score is not None else "-",
-                      answer.band or "-",
+                      shown(answer.band or "-"),
                       f"{answer.duration_s:.0f}s" if answer.duration_s else "-",
-                      answer.status.value if answer.status is not AnswerStatus.SCORED else
+                      shown(answer.status) if answer.status is not AnswerStatus.SCORED else
                       "corrected" if answer.corrected else "")
     console.print(table)
     by_question: dict[str, list[float]] = {}
@@ -69,7 +71,13 @@ def history(app, question_id, session_id, limit, as_json) -> None:
         console.print("\n[bold]By question[/] (first → latest, best)")
         for qid, scores in sorted(by_question.items()):
             trend = " → ".join(f"{score:.0f}" for score in scores[-6:])
-            console.print(f"  {qid}: {trend} (best {max(scores):.0f})")
+            console.print(f"  {shown(qid)}: {trend} (best {max(scores):.0f})")
+    for session in sessions.values():
+        if session.error:
+            console.print(printable(f"Session {session.id}: {session.error}"), markup=False)
+    for answer in answers:
+        if answer.error and "damaged" in answer.error:
+            console.print(printable(f"Answer {answer.id}: {answer.error}"), markup=False)
     pending = [a for a in answers if a.status is not AnswerStatus.SCORED]
     if pending:
         console.print(f"\n{len(pending)} answer(s) not scored yet; 'interviewer rescore' "
@@ -77,7 +85,7 @@ def history(app, question_id, session_id, limit, as_json) -> None:
 
 
 @click.command("rescore")
-@click.option("--session", "session_id", type=int, help="Only this session.")
+@click.option("--session", "session_id", type=ROW_ID, help="Only this session.")
 @click.option("--question", "-q", "question_id", metavar="ID", help="Only this question.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_obj
@@ -125,11 +133,12 @@ def rescore(app, session_id, question_id, as_json) -> None:
                       abs((r["before"] or 0) - r["after"]) >= 0.05)
         for item in results:
             before = "-" if item["before"] is None else f"{item['before']:.0f}"
-            console.print(f"  answer {item['answer_id']} {item['question_id']}: {before} → "
-                          f"{item['after']:.0f} ({item['band']})", markup=False)
+            console.print(printable(f"  answer {item['answer_id']} {item['question_id']}: "
+                                    f"{before} → {item['after']:.0f} ({item['band']})"),
+                          markup=False)
         console.print(f"Rescored {len(results)} answer(s); {changed} changed.")
     for problem in problems:
-        click.echo(f"interviewer: {problem}", err=True)
+        click.echo(f"interviewer: {printable(problem, one_line=True)}", err=True)
     if problems:
         raise click.exceptions.Exit(2)
 
@@ -172,7 +181,7 @@ def _rescore_one(app, store, answer, bank, recogniser):
 
 
 @click.command("forget")
-@click.argument("session_id", type=int, required=False)
+@click.argument("session_id", type=ROW_ID, required=False)
 @click.option("--all", "everything", is_flag=True, help="Forget every session.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from interviewer.errors import UserError
-from interviewer.output import make_console, print_json
+from interviewer.output import make_console, print_json, printable, shown
 
 
 @click.group("model")
@@ -38,9 +38,10 @@ def list_models(app, as_json) -> None:
     for column in ("", "model", "size", "status", "note"):
         table.add_column(column, justify="right" if column == "size" else "left")
     for row in rows:
-        table.add_row("*" if row["in_use"] else "", row["name"],
-                      f"{row['size_mb']} MB" if row["size_mb"] else "-", row["status"],
-                      row["note"])
+        # a model path from the settings is shown as written: "[/]" or ESC in it is text
+        table.add_row("*" if row["in_use"] else "", shown(row["name"]),
+                      f"{row['size_mb']} MB" if row["size_mb"] else "-", shown(row["status"]),
+                      shown(row["note"]))
     console = make_console()
     console.print(table)
     console.print("\n* in use. 'interviewer model get NAME' fetches one, 'interviewer model "
@@ -96,10 +97,15 @@ def get(app, name) -> None:
                 tasks[file] = bar.add_task(f"{name}/{file}", total=total)
             bar.update(tasks[file], completed=done)
 
-        folder = fetch_model(entry, app.paths.cache_dir, progress)
-    size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
-    click.echo(f"{name} is installed in {folder} ({size:.0f} MB, size and checksum "
-               f"checked). Use it: interviewer model use {name}")
+        fetched = fetch_model(entry, app.paths.cache_dir, progress)
+    size = sum(path.stat().st_size for path in fetched.folder.iterdir()) / 1e6
+    if fetched.unchecked:  # a mirror that announces no SHA-256 (nor does the catalogue)
+        checked = (f"sizes checked; no checksum was offered for "
+                   f"{', '.join(fetched.unchecked)}, so those were not checked")
+    else:
+        checked = "size and SHA-256 of every file checked"
+    click.echo(f"{name} is installed in {fetched.folder} ({size:.0f} MB; {checked}). Use it: "
+               f"interviewer model use {name}")
 
 
 @model.command("use")
@@ -113,12 +119,12 @@ def use(app, name_or_path) -> None:
     value: str | None = name_or_path
     entry = catalogue_model(name_or_path)
     if name_or_path in BUNDLED_ALIASES:
-        value, shown = None, "the bundled tiny.en"
+        value, chosen = None, "the bundled tiny.en"
     elif entry is not None:
         if installed_path(entry.name, app.paths.cache_dir) is None:
             raise UserError(f"{entry.name} is not installed; fetch it with 'interviewer model "
                             f"get {entry.name}', or copy a model folder and give its path")
-        shown = entry.name
+        chosen = entry.name
     else:
         folder = Path(name_or_path).expanduser().resolve()
         problem = _not_a_model(folder)
@@ -126,9 +132,11 @@ def use(app, name_or_path) -> None:
             raise UserError(f"{name_or_path}: {problem}; give a faster-whisper model folder "
                             "(model.bin, config.json, tokenizer.json) or the name of one "
                             "from 'interviewer model list'")
-        value, shown = str(folder), str(folder)
-    write_model_setting(app.paths.config_file, value)
-    click.echo(f"Using {shown} from now on (set in {app.paths.config_file}).")
+        value, chosen = str(folder), str(folder)
+    from interviewer.settings import write_setting
+
+    write_setting(app.paths.config_file, "model", value)
+    click.echo(printable(f"Using {chosen} from now on (set in {app.paths.config_file})."))
 
 
 def _not_a_model(folder: Path) -> str | None:
@@ -138,35 +146,8 @@ def _not_a_model(folder: Path) -> str | None:
         return None if folder.suffix == ".pt" else "not a model folder or .pt checkpoint"
     missing = [name for name in ("model.bin", "config.json", "tokenizer.json")
                if not (folder / name).is_file()]
-    return f"not a model folder (no {', '.join(missing)})" if missing else None
+    if missing:
+        return f"not a model folder (no {', '.join(missing)})"
+    from audio.catalogue import damaged_model_file
 
-
-def write_model_setting(path: Path, value: str | None) -> None:
-    """Set (or, with None, remove) [speech] model in the settings file, keeping the rest of
-    the file, comments included."""
-    import tomlkit
-
-    from interviewer.files import private_dir
-
-    try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() \
-            else tomlkit.document()
-    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as error:
-        raise UserError(f"{path}: cannot be read as TOML ({error}); fix it, or choose the "
-                        "model with --model on each command") from error
-    speech = document.get("speech")
-    if speech is None:
-        if value is None:
-            return
-        speech = tomlkit.table()
-        document["speech"] = speech
-    if value is None:
-        speech.pop("model", None)
-    else:
-        speech["model"] = value
-    try:
-        private_dir(path.parent)
-        path.write_text(tomlkit.dumps(document), encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"{path}: cannot be written ({error.strerror}); check its "
-                        "permissions") from error
+    return damaged_model_file(folder)

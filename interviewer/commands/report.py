@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from interviewer.commands import ROW_ID
 from interviewer.errors import UserError
 
 
 @click.command("report")
-@click.argument("session_id", type=int, required=False)
+@click.argument("session_id", type=ROW_ID, required=False)
 @click.option("--all", "everything", is_flag=True, help="Every session.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="The HTML file to write.")
@@ -29,7 +30,7 @@ def report(app, session_id, everything, out_path, no_audio, force) -> None:
       interviewer report --out last.html
       interviewer report --all --out progress.html
     """
-    from interviewer.files import atomic_write
+    from interviewer.files import atomic_write, is_same_file
     from interviewer.report import render
 
     if session_id is not None and everything:
@@ -38,9 +39,14 @@ def report(app, session_id, everything, out_path, no_audio, force) -> None:
     if not out.parent.is_dir():
         raise UserError(f"{out.parent}: no such folder; create it first or choose another "
                         "--out")
+    store = app.store
+    # what the report is made from: the database (and its journal) and the recordings
+    data = store.data_dir
+    if is_same_file(out.parent, data) or store.recordings_dir.resolve() in out.parents:
+        raise UserError(f"{out}: --out is inside the data folder {data}, which holds what "
+                        "the report is made from; write it elsewhere")
     if out.exists() and not force:
         raise UserError(f"{out}: already exists; choose another --out or pass --force")
-    store = app.store
     if everything:
         sessions = store.sessions()
     else:

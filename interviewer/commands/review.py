@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from interviewer.errors import UserError
-from interviewer.output import make_console, print_json
+from interviewer.output import make_console, print_json, printable, shown
 from interviewer.questions import find_question
 from interviewer.settings import setting_options
 
@@ -120,6 +122,13 @@ def review(app, inputs, question_id, map_file, settings, csv_out, force, no_stor
         if problem is None and qid is None:
             problem = f"{path}: not in {map_file}; add a row for it or pass --question"
         items.append(ReviewItem(path, qid, problem))
+    _probe(items)
+    if csv_path is not None:
+        from interviewer.files import refuse_overwriting_inputs
+
+        read = [Path(map_file)] if map_file else []
+        read += [item.path for item in items] + [Path(bank.source)]
+        refuse_overwriting_inputs(csv_path, read, "--csv")
     console = make_console(plain=settings.plain, stderr=as_json)
     with _CsvOut(csv_path) as table:
         try:
@@ -133,9 +142,23 @@ def review(app, inputs, question_id, map_file, settings, csv_out, force, no_stor
                 print_json([item.to_dict() for item in items if item.result or item.error])
     failures = [item for item in items if item.error]
     for item in failures:
-        click.echo(f"interviewer: {item.error}", err=True)
+        click.echo(f"interviewer: {printable(item.error, one_line=True)}", err=True)
     if failures:
         raise click.exceptions.Exit(2)
+
+
+def _probe(items: list[ReviewItem]) -> None:
+    """A file that cannot be decoded (or claims 1 sample a second) fails before the speech
+    recogniser is loaded for it."""
+    from audio import AudioFileError
+    from audio.files import probe_audio
+
+    for item in items:
+        if item.error is None:
+            try:
+                probe_audio(item.path)
+            except AudioFileError as error:
+                item.error = str(error)
 
 
 def _review(app, items, bank, settings, console, table, no_store, as_json) -> None:
@@ -165,9 +188,10 @@ def _run(items, bank, pipeline, console, table, plain, as_json) -> None:
     with progress:
         task = progress.add_task("Reviewing", total=len(todo))
         for number, item in enumerate(todo, start=1):
-            progress.update(task, description=f"{item.path.name[:30]}")
+            # file names are shown as written: "[/]" or ESC in a name is text
+            progress.update(task, description=shown(item.path.name[:30]))
             if plain:
-                console.print(f"[{number}/{len(todo)}] {item.path}", markup=False)
+                console.print(f"[{number}/{len(todo)}] {printable(item.path)}", markup=False)
             _one(item, bank, pipeline)
             table.write(item)
             progress.advance(task)
@@ -204,19 +228,24 @@ def _show(console, item: ReviewItem, bank, plain: bool) -> None:
     from interviewer.render import render_report
 
     transcript = item.result.transcript
-    console.print(f"\n[bold]{item.path}[/]" if not plain else f"\n{item.path}",
-                  highlight=False)
-    console.print("Transcript: " + (transcript.text or "(nothing heard)"), markup=False)
+    console.print(f"\n[bold]{shown(item.path)}[/]" if not plain else
+                  f"\n{printable(item.path)}", markup=not plain, highlight=False)
+    console.print("Transcript: " + printable(transcript.text or "(nothing heard)"),
+                  markup=False)
     for warning in transcript.warnings:
-        console.print(f"Warning: {warning}", markup=False)
+        console.print(f"Warning: {printable(warning)}", markup=False)
     render_report(console, item.result.report, bank.get(item.question_id), plain=plain)
 
 
 class _CsvOut:
-    """The --csv table, one row written (and flushed) as each recording is finished."""
+    """The --csv table, one row written (and flushed) as each recording is finished, into a
+    private temporary file beside it that replaces the file when the review ends, finished or
+    interrupted: a file given with --force is never half-overwritten, and is 0600 whatever
+    it was before."""
 
     def __init__(self, path: Path | None):
         self.path = path
+        self._temp: Path | None = None
         self._handle = None
         self._writer = None
         self._written: set[int] = set()
@@ -224,31 +253,48 @@ class _CsvOut:
     def __enter__(self) -> _CsvOut:
         if self.path is not None:
             try:
-                self._handle = self.path.open("w", newline="", encoding="utf-8")
+                descriptor, name = tempfile.mkstemp(dir=self.path.parent or Path("."),
+                                                    prefix=f".{self.path.name}.",
+                                                    suffix=".tmp")
+                self._temp = Path(name)
+                self._handle = os.fdopen(descriptor, "w", newline="", encoding="utf-8")
             except OSError as error:
                 raise UserError(f"{self.path}: cannot write the CSV ({error.strerror}); check "
                                 "the folder and free space") from error
             self._writer = csv.DictWriter(self._handle, CSV_COLUMNS)
-            self._writer.writeheader()
+            self.write(None)
         return self
 
-    def write(self, item: ReviewItem) -> None:
-        """The item's row, once."""
+    def write(self, item: ReviewItem | None) -> None:
+        """The item's row, once (None: the header)."""
         if self._writer is None or id(item) in self._written:
             return
         self._written.add(id(item))
         try:
-            self._writer.writerow(_csv_row(item))
+            if item is None:
+                self._writer.writeheader()
+            else:
+                self._writer.writerow(_csv_row(item))
             self._handle.flush()
         except OSError as error:
             raise UserError(f"{self.path}: cannot write the CSV ({error.strerror}); check "
                             "free space") from error
 
     def __exit__(self, *exc) -> None:
-        if self._handle is not None:
-            with contextlib.suppress(OSError):
-                self._handle.close()
-            print(f"Wrote {self.path}", file=sys.stderr)
+        if self._handle is None or self._temp is None:
+            return
+        try:
+            with self._handle:
+                os.fsync(self._handle.fileno())
+            os.chmod(self._temp, 0o600)
+            os.replace(self._temp, self.path)
+        except OSError as error:
+            self._temp.unlink(missing_ok=True)
+            click.echo(printable(f"interviewer: {self.path}: cannot write the CSV "
+                                 f"({error.strerror}); check free space", one_line=True),
+                       err=True)
+            return
+        print(printable(f"Wrote {self.path}"), file=sys.stderr)
 
 
 def _csv_row(item: ReviewItem) -> dict:

@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import sys
 
 import click
 
 from bank import BankError, Concept, Question
 from interviewer.errors import UserError
+from interviewer.files import file_kind
 from interviewer.output import make_console, print_json
 from interviewer.questions import find_question
 from interviewer.settings import setting_options
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 MAX_LINE_BYTES = 4 * 1024 * 1024
+MAX_ANSWER_BYTES = 1024 * 1024  # as `fix` takes; scoring is linear, so this is about 1 s
+MAX_JSONL_BYTES = 2**30
 MAX_WEIGHT = 10.0  # as in a bank file
 BATCH = 512  # lines scored together
 log = logging.getLogger(__name__)
@@ -95,23 +99,24 @@ class JsonLinesScorer:
         self._banks: dict[str, object] = {}
 
     def run(self, source: str) -> int:
-        lines = _read_lines(source)
-        items = [(number, _parse_line(line)) for number, line in enumerate(lines, start=1)
-                 if line.strip()]
+        items = [(number, _parse_line(line)) for number, line in
+                 enumerate(_read_lines(source), start=1) if isinstance(line, str) or line.strip()]
         # every reference of the input is an example of an unrelated answer to the others
         own = {}
-        for _, item in items:
+        for number, item in items:
             if isinstance(item, dict) and "question_id" not in item:
                 try:
                     question = _question_from_item(item)
                     own.setdefault(_question_key(question), question)
                 except UserError:
                     pass  # reported when that line is scored
+                except Exception:  # a bug: that line reports it, the others are scored
+                    log.exception("reading the reference of line %d failed", number)
         self._own_scorer = self.scorers.scorer(own.values()) if own else None
         for start in range(0, len(items), BATCH):
             for result in self._batch(items[start:start + BATCH], source):
-                sys.stdout.write(json.dumps(result, allow_nan=False, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+                _write_line(result)
+        _write_line(None)
         if self.failures:
             click.echo(f"interviewer: {self.failures} line(s) of {source} could not be "
                        "scored; each has an 'error' object in the output", err=True)
@@ -173,6 +178,14 @@ class JsonLinesScorer:
             answer = ""
         if not isinstance(answer, str):
             raise UserError("'answer' must be text")
+        if len(answer.encode("utf-8", "surrogatepass")) > MAX_ANSWER_BYTES:
+            raise UserError(f"'answer' is over {MAX_ANSWER_BYTES // 2**20} MB; score a shorter "
+                            "text")
+        identifier = item.get("id")
+        if "id" in item and (isinstance(identifier, bool) or not isinstance(
+                identifier, (str, int, float)) or identifier != identifier or
+                identifier in (math.inf, -math.inf)):
+            raise UserError("'id' must be text or a number")
         if "question_id" in item:
             bank = self._bank(item.get("bank"))
             question = find_question(bank, _text_field(item, "question_id"))
@@ -191,36 +204,89 @@ class JsonLinesScorer:
         return self._banks[ref]
 
 
-def _parse_line(line: str) -> dict | str:
-    """The line's object, or what is wrong with it."""
-    if len(line.encode("utf-8")) > MAX_LINE_BYTES:
-        return f"the line is over {MAX_LINE_BYTES // 2**20} MB; split the answer"
+def _parse_line(line: bytes | str) -> dict | str:
+    """The line's object, or what is wrong with it (a line already refused is its message)."""
+    if isinstance(line, str):
+        return line
     try:
-        item = json.loads(line)
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"not valid UTF-8 (byte 0x{line[error.start]:02x} at column {error.start + 1}); " \
+               "save the file as UTF-8"
+    try:
+        item = json.loads(text)
     except RecursionError:
         return "the JSON is nested too deeply; give one flat object"
     except ValueError as error:
-        return f"not a JSON object ({error})"
-    return item if isinstance(item, dict) else "expected a JSON object"
+        return f"not a JSON object ({' '.join(str(error).split())[:100]})"
+    if not isinstance(item, dict):
+        return "expected a JSON object"
+    try:  # "\ud800" is valid JSON but not text: it could not be written out again
+        json.dumps(item, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (such as \\ud800), which is not text; fix the line"
+    return item
 
 
-def _read_lines(source: str) -> list[str]:
+def _read_lines(source: str) -> list[bytes | str]:
+    """The lines of the input, split at b"\\n" only: U+2028 or U+0085 inside a string is
+    part of its line. A line over MAX_LINE_BYTES is replaced by what is wrong with it, so
+    one huge line costs no memory."""
     if source == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise UserError("--jsonl -: pipe JSON lines on standard input")
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            with open(source, "rb") as handle:
-                data = handle.read()
-        except OSError as error:
-            raise UserError(f"{source}: cannot be read ({error.strerror}); check the path") \
-                from error
+        return _split_lines(sys.stdin.buffer, source)
     try:
-        return data.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise UserError(f"{source}:{line}: not valid UTF-8; save the file as UTF-8") from error
+        handle = open(source, "rb")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise UserError(f"{source}: cannot be read ({error.strerror}); check the path") \
+            from error
+    with handle:
+        kind = file_kind(os.fstat(handle.fileno()).st_mode)
+        if kind not in (None, "a named pipe (FIFO)"):  # <(command) is a pipe, and fine
+            raise UserError(f"{source}: is {kind}, not a file of JSON lines")
+        return _split_lines(handle, source)
+
+
+def _split_lines(stream, source: str) -> list[bytes | str]:
+    lines: list[bytes | str] = []
+    total = 0
+    while True:
+        try:
+            line = stream.readline(MAX_LINE_BYTES + 1)
+        except OSError as error:
+            raise UserError(f"{source}: cannot be read ({error.strerror})") from error
+        if not line:
+            return lines
+        total += len(line)
+        if total > MAX_JSONL_BYTES:
+            raise UserError(f"{source}: is over {MAX_JSONL_BYTES // 2**30} GB; split it")
+        if len(line) > MAX_LINE_BYTES:
+            while line and not line.endswith(b"\n"):  # the rest of the line, unread
+                line = stream.readline(MAX_LINE_BYTES)
+                total += len(line)
+            lines.append(f"the line is over {MAX_LINE_BYTES // 2**20} MB; split the answer")
+            continue
+        line = line.removesuffix(b"\n").removesuffix(b"\r")
+        lines.append(line.removeprefix(b"\xef\xbb\xbf") if not lines else line)
+
+
+def _write_line(result: dict | None) -> None:
+    """One result line on stdout (None: flush). A full disk is the user's to fix, not a bug."""
+    try:
+        if result is not None:
+            try:
+                text = json.dumps(result, allow_nan=False, ensure_ascii=False)
+                sys.stdout.write(text + "\n")
+            except UnicodeEncodeError:  # a terminal that cannot show the text
+                sys.stdout.write(json.dumps(result, allow_nan=False) + "\n")
+        else:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise UserError(f"cannot write the results ({error.strerror}); free some space or "
+                        "write them elsewhere") from error
 
 
 def _text_field(item: dict, key: str) -> str:
@@ -255,8 +321,9 @@ def _concept(entry) -> Concept:
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise UserError("a concept's 'aliases' must be a list of text")
     weight = entry.get("weight", 1.0)
+    # compared, never converted: 10**400 is a valid JSON number that no float holds
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or \
-            not math.isfinite(weight) or not 0 < weight <= MAX_WEIGHT:
+            not 0 < weight <= MAX_WEIGHT:
         raise UserError(f"a concept's 'weight' must be a number above 0 and at most "
                         f"{MAX_WEIGHT:g}")
     return Concept(name=entry["name"].strip(), aliases=tuple(aliases), weight=float(weight))
