@@ -259,15 +259,18 @@ class AnswerPipeline:
         undo = text == heard.strip()
         if ticket.answer_id is not None:
             self._corrected.add(ticket.answer_id)
-        self.update(ticket, transcript_text=text, recognised_text=None if undo else heard,
-                    corrected_at=None if undo else now())
         scorer = self.scorer()
         if recognised is not None:
             words = corrected_words(timed_words(recognised), text)
             report = scorer.score_words(words, ticket.question, duration_s)
         else:
             report = scorer.score_text(text, ticket.question)
-        return self._scored(ticket, report, recognised, text=text, corrected=not undo)
+        # the text and its score in one write: a kill between them would leave the new text
+        # beside the old score
+        self.update(ticket, transcript_text=text, recognised_text=None if undo else heard,
+                    corrected_at=None if undo else now(), **self._score_values(report))
+        return AnswerResult(ticket.answer_id, ticket.question, report, recognised, text=text,
+                            corrected=not undo)
 
     def _streamed(self, ticket: AnswerTicket, captured: CapturedAnswer) -> Transcript | None:
         """The transcript made while the answer was spoken (only its last stretch is left to
