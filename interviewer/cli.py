@@ -180,8 +180,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _error_line("interrupted")
         sys.exit(130)
-    except BrokenPipeError:
-        sys.stderr.close()
+    except BrokenPipeError:  # `interviewer ... | head`: the reader has all it wanted
+        _drop_unwritable_output()
         sys.exit(0)
     except OSError as error:
         if error.errno not in FULL_DISK_ERRORS:

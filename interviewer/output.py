@@ -65,7 +65,13 @@ def make_console(plain: bool = False, stderr: bool = False):
     """A rich console; `plain` drops colour and decoration for screen readers and logs."""
     from rich.console import Console
 
+    class QuietConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # `interviewer ... | head`: the reader had all it wanted, which is no failure
+            # (rich's own handler exits 1); the command line ends it with exit 0
+            raise BrokenPipeError
+
     if plain:
-        return Console(stderr=stderr, no_color=True, highlight=False, emoji=False,
-                       force_terminal=False, soft_wrap=True)
-    return Console(stderr=stderr, highlight=False, emoji=False)
+        return QuietConsole(stderr=stderr, no_color=True, highlight=False, emoji=False,
+                            force_terminal=False, soft_wrap=True)
+    return QuietConsole(stderr=stderr, highlight=False, emoji=False)

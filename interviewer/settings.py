@@ -145,7 +145,12 @@ Settings = dataclasses.make_dataclass(
 def load_settings(path: Path, required: bool = False) -> Settings:
     """Read the settings file. A missing file means the defaults, unless `required` (the user
     named it). UserError, with the file and line, on any problem."""
-    if not path.exists():
+    try:
+        present = path.exists()
+    except OSError as error:  # a folder on the way the user cannot enter
+        raise UserError(f"{path}: cannot be read ({error.strerror}); check the permissions "
+                        "of its folder, or name another file with --config") from error
+    if not present:
         if required:
             raise UserError(f"{path}: no such settings file (named by --config or "
                             "INTERVIEWER_CONFIG); create it or fix the path")

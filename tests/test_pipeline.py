@@ -4,6 +4,8 @@ The real recogniser, microphone and CLI are exercised by the spoken-session test
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from pathlib import Path
 
@@ -209,3 +211,30 @@ def test_a_session_of_scripted_answers(store, work, capsys):
     assert [result.report.score for result in summary.results] == [rows[0].score]
     shown = capsys.readouterr().out
     assert "devsecops-03: score" in shown and "average" in shown
+
+
+def test_no_background_thread_outlives_the_command(tmp_path, monkeypatch):
+    """T12: typed input that ended early left a daemon thread inside native code (the
+    scorer's preparation) at interpreter exit, and the process sometimes aborted (134). Now
+    every background task has ended when the command returns."""
+    import io
+
+    from interviewer.cli import main
+
+    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("INTERVIEWER_CONFIG", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # the input ends at once
+    before = set(threading.enumerate())
+    handler, umask = signal.getsignal(signal.SIGTERM), os.umask(0o077)
+    try:
+        with pytest.raises(SystemExit) as done:
+            main(["practice", "--text", "--silent", "--plain", "-q", "devsecops-03", "-q",
+                  "devsecops-01"])
+    finally:  # main() sets both for its process
+        signal.signal(signal.SIGTERM, handler)
+        os.umask(umask)
+    assert done.value.code == 0
+    left = [thread for thread in threading.enumerate()
+            if thread not in before and thread.is_alive()]
+    assert not left, [thread.name for thread in left]

@@ -4,10 +4,12 @@ never over an existing file without --force, whole or not at all, and private.""
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 
 import pytest
 
-from tests.conftest import assert_one_line_error
+from tests.conftest import REPO, assert_one_line_error
 from tests.faults.conftest import cli, stored_spoken_answer
 from tests.faults.test_review_files import wav_claiming
 
@@ -80,3 +82,13 @@ def test_report_is_never_written_into_the_data_folder(app_env):
     before = database.read_bytes()
     stderr = assert_one_line_error(cli(app_env, "report", "--out", str(database), "--force"))
     assert "data folder" in stderr and database.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["bank", "list"], ["score", "-q", "devsecops-03", "x"]])
+def test_a_reader_that_stops_early_is_no_failure(command, app_env):
+    """`interviewer bank list | head -1` exited 1: rich's broken-pipe handler."""
+    line = " ".join([sys.executable, "-m", "interviewer", *command])
+    done = subprocess.run(["bash", "-c", f"{line} | head -1 >/dev/null; "
+                           "exit ${PIPESTATUS[0]}"], env=app_env, cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")

@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -403,3 +404,48 @@ def test_the_alignment_of_a_correction_covers_both_texts(old, new, budget, monke
         best = sum(size for *_, size in difflib.SequenceMatcher(
             None, old, new, autojunk=False).get_matching_blocks())
         assert equal >= best
+
+
+# ---------------------------------------------------------------------- the cache folder
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv to run as another user")
+def test_a_cache_folder_left_by_another_user_only_costs_a_refit(tmp_path):
+    """K01: after one `sudo interviewer score`, the scorer cache folder is root's and 0700;
+    the user's next score and review crashed (PermissionError) instead of fitting again."""
+    base = Path(tempfile.mkdtemp(prefix="k01-"))  # a folder another user may enter
+    base.chmod(0o755)
+    for name in ("data", "cache/scorers", "config"):
+        (base / name).mkdir(parents=True)
+    subprocess.run(["chown", "-R", "nobody:nogroup", str(base)], check=True)
+    os.chown(base / "cache" / "scorers", 0, 0)
+    (base / "cache" / "scorers").chmod(0o700)
+    env = dict(os.environ, HOME=str(base), INTERVIEWER_DATA_DIR=str(base / "data"),
+               INTERVIEWER_CACHE_DIR=str(base / "cache"), XDG_CONFIG_HOME=str(base / "config"))
+    env.pop("INTERVIEWER_CONFIG", None)
+    done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                           sys.executable, "-m", "interviewer", "score", "-q", "devsecops-03",
+                           "--json", ANSWER], env=env, cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    shutil.rmtree(base, ignore_errors=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["score"] > 0 and done.stderr == ""
+
+
+def test_a_settings_folder_that_cannot_be_entered_is_one_line(tmp_path):
+    """Found with K01: a settings folder another user cannot enter made every command exit
+    70 (PermissionError from the existence check)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run as another user")
+    base = Path(tempfile.mkdtemp(prefix="settings-"))
+    base.chmod(0o755)
+    (base / "config").mkdir(mode=0o700)  # root's, and closed
+    env = dict(os.environ, INTERVIEWER_DATA_DIR=str(base / "data"), HOME=str(base),
+               INTERVIEWER_CONFIG=str(base / "config" / "settings.toml"))
+    (base / "data").mkdir()
+    subprocess.run(["chown", "nobody:nogroup", str(base / "data")], check=True)
+    done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                           sys.executable, "-m", "interviewer", "bank", "list"], env=env,
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    shutil.rmtree(base, ignore_errors=True)
+    assert "cannot be read" in assert_one_line_error(done)
