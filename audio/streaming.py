@@ -29,9 +29,14 @@ from audio.vad import SAMPLE_RATE
 MAX_EXTRA_S = 0.6  # a closed stretch may end in this much more padding than its early decode
 # At a pause the open stretch is decoded early: whole while it is short, then only what was
 # said since the previous early decode, so the decode still running when the answer ends is
-# short (each decode costs ~0.55 s however short the audio: Whisper encodes a 30 s window).
+# short (a decode costs much the same however short the audio: Whisper encodes a 30 s window).
 FULL_EARLY_S = 8.0
 MIN_PIECE_S = 1.5
+# Early decodes (for the live caption, and pieces the answer may end on) are greedy: quicker,
+# so less is left running when the answer ends, and the candidate's feedback comes sooner;
+# what they decode counts as pieces, decoded again whole at full beam by `refine()` (or
+# while the candidate is still speaking), so the stored transcript loses nothing.
+EARLY_BEAM_SIZE = 1
 FINISH_TIMEOUT_S = 120.0  # the stretches left when an answer ends take seconds, not minutes
 
 
@@ -135,15 +140,16 @@ class StreamingTranscriber:
         """The segments of a stretch, how many of its samples they cover, and whether they
         come from one decode of the whole of it."""
         size = job.samples.size
+        quick = job.kind is ChunkKind.PAUSE
         prefix = self._early_prefix(job)
         if prefix is None:
-            return self._transcribe(job.samples, job.offset), size, True
+            return self._transcribe(job.samples, job.offset, quick), size, not quick
         length, early, early_whole = prefix
         rest = job.samples[length:]
-        if job.kind is ChunkKind.PAUSE:
+        if quick:
             if size <= FULL_EARLY_S * SAMPLE_RATE:
                 # short: decoding it whole costs little more than its new part
-                return self._transcribe(job.samples, job.offset), size, True
+                return self._transcribe(job.samples, job.offset, quick), size, False
             if rest.size < MIN_PIECE_S * SAMPLE_RATE:
                 return early, length, early_whole  # too little new speech for a decode
         else:
@@ -158,11 +164,14 @@ class StreamingTranscriber:
                 return self._transcribe(job.samples, job.offset), size, True
             self.reused += 1
         # only what is new since the early decode, so the cost stays bounded
-        return early + self._transcribe(rest, job.offset + length / SAMPLE_RATE), size, False
+        return early + self._transcribe(rest, job.offset + length / SAMPLE_RATE,
+                                        quick=True), size, False
 
-    def _transcribe(self, samples: np.ndarray, offset_s: float) -> list[Segment]:
+    def _transcribe(self, samples: np.ndarray, offset_s: float,
+                    quick: bool = False) -> list[Segment]:
         self.decoded += 1
-        return self._recogniser().transcribe_chunk(samples, offset_s)
+        return self._recogniser().transcribe_chunk(
+            samples, offset_s, beam_size=EARLY_BEAM_SIZE if quick else None)
 
     def _process(self, job: _Job) -> None:
         if self._redo is not None:

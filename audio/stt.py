@@ -2,10 +2,10 @@
 
 `SpeechToText` is what a backend implements (`_decode`); `audio.backends` lists the backends:
 faster-whisper (`audio.whisper_ct2`, the default) and openai-whisper (`audio.whisper_torch`).
-Every backend decodes the recording in stretches of speech of at most ~15 s, cut by voice-activity
-detection, each on its own: measured here, that avoided tiny.en skipping speech inside a 30 s
-window and gave the best word error rate. Silence, noise and the phrases Whisper invents on
-near-silence ("Thank you.", "You") give an empty transcript.
+Every backend decodes the recording in stretches of speech of at most `MAX_CHUNK_S`, cut by
+voice-activity detection, each on its own: that avoided tiny.en skipping speech inside a 30 s
+window (`python -m bench --only asr` compares the lengths). Silence, noise and the phrases
+Whisper invents on near-silence ("Thank you.", "You") give an empty transcript.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class SpeechToTextOptions:
     compute_type: str = "int8"  # faster-whisper only
     cpu_threads: int | None = None  # None: all cores
     max_chunk_s: float = MAX_CHUNK_S
-    # chunks decoded together; on 2 cores batching gained no speed (batch 4 was slower) and
-    # raised peak memory from ~310 MB to ~550 MB, so one at a time
+    # chunks decoded together; on 2 cores batching gained no speed and raised peak memory
+    # by about three quarters (bench --only asr), so one at a time
     batch_size: int = 1
     glossary: tuple[str, ...] = ()  # domain terms to bias recognition towards
     # how the terms reach Whisper: "prompt" (its initial prompt, as previous text) or
@@ -65,8 +65,7 @@ class SpeechToTextOptions:
 
 
 # Whisper writes what its prompt shows: a prompt with fillers written out keeps the candidate's
-# "um"s. Measured (bench/fillers_bench.py, 12 answers with 42 fillers): filler recall 0.33 ->
-# 0.79, no filler written in the same answers said without fillers, WER 0.239 -> 0.190.
+# "um"s, and writes none where none were said (`python -m bench --only fillers`).
 VERBATIM_PREFIX = "Um, so, uh, I think, like, you know, we, um, used"
 
 
@@ -74,9 +73,8 @@ def glossary_prompt(terms: Sequence[str], verbatim: bool = False) -> str | None:
     """A Whisper prompt listing the domain's terms (bounded: the prompt window is small),
     after a verbatim-style prefix when `verbatim`.
 
-    Measured on espeak-ng speech of 8 bank answers in 3 voices (bench/asr_bench.py): a plain
-    comma-separated list recognised the most terms; a "Glossary:" label or a sentence around
-    the terms did no better.
+    A plain comma-separated list recognised the most terms; a "Glossary:" label or a sentence
+    around the terms did no better (`python -m bench --only asr`).
     """
     chosen = list(dict.fromkeys(term.strip() for term in terms if term.strip()))
     listing = ", ".join(chosen[:MAX_PROMPT_TERMS]) + "." if chosen else ""
@@ -102,18 +100,19 @@ class SpeechToText(ABC):
 
     @abstractmethod
     def _decode(self, audio: np.ndarray, chunks: list[tuple[int, int]],
-                prompt: str | None) -> list[Segment]:
+                prompt: str | None, beam_size: int) -> list[Segment]:
         """Decode the given sample ranges of `audio` with `prompt` as Whisper's initial
-        prompt; times relative to `audio`'s start."""
+        prompt and a beam of `beam_size` (1: greedy); times relative to `audio`'s start."""
 
-    def _decode_checked(self, audio: np.ndarray,
-                        chunks: list[tuple[int, int]]) -> list[Segment]:
+    def _decode_checked(self, audio: np.ndarray, chunks: list[tuple[int, int]],
+                        beam_size: int | None = None) -> list[Segment]:
         """`_decode` with the glossary prompt; a stretch whose decode fell into a repetition
         loop is decoded again without it, and the less repetitive of the two is kept.
 
         Seen with tiny.en: a mis-heard term ("SBOMs") pulled the prompt's terms in and the
         decoder repeated one for 14 s ("KMS, IAM, IAM, IAM, ..."), an answer scored 0."""
-        segments = self._decode(audio, chunks, self.prompt)
+        beam = beam_size or self.options.beam_size
+        segments = self._decode(audio, chunks, self.prompt, beam)
         if self.prompt is None or not any(_is_loop(segment.text) for segment in segments):
             return segments
         by_chunk: dict[int, list[Segment]] = {}
@@ -122,7 +121,7 @@ class SpeechToText(ABC):
         result = []
         for index, found in by_chunk.items():
             if any(_is_loop(segment.text) for segment in found):
-                again = self._decode(audio, [chunks[index]], None)
+                again = self._decode(audio, [chunks[index]], None, beam)
                 if _repetition(_text_of(again)) < _repetition(_text_of(found)):
                     found = again
             result += found
@@ -165,14 +164,16 @@ class SpeechToText(ABC):
                            np.concatenate([samples[carry:], following[1]]))
         return self.finish(segments, duration, speech)
 
-    def transcribe_chunk(self, chunk: np.ndarray, offset_s: float) -> list[Segment]:
+    def transcribe_chunk(self, chunk: np.ndarray, offset_s: float,
+                         beam_size: int | None = None) -> list[Segment]:
         """Decode one stretch of speech (at most ~30 s) that starts `offset_s` into the
-        recording; returns its segments with times in the recording."""
+        recording; returns its segments with times in the recording. `beam_size` overrides
+        the options' (1 is greedy: quicker, a little less accurate)."""
         chunk = np.asarray(chunk, dtype=np.float32).ravel()
         if chunk.size < SAMPLE_RATE // 10:
             return []
         with self._lock:
-            segments = self._decode_checked(chunk, [(0, chunk.size)])
+            segments = self._decode_checked(chunk, [(0, chunk.size)], beam_size)
         return [_shift(segment, offset_s) for segment in segments]
 
     def finish(self, segments: Sequence[Segment], duration: float,

@@ -43,12 +43,12 @@ class FasterWhisper(SpeechToText):
         super().__init__(options, choice, label)
 
     def _decode(self, audio: np.ndarray, chunks: list[tuple[int, int]],
-                prompt: str | None) -> list[Segment]:
+                prompt: str | None, beam_size: int) -> list[Segment]:
         clips = [{"start": start / SAMPLE_RATE, "end": end / SAMPLE_RATE}
                  for start, end in chunks]
         hotwords = self.options.glossary_as == "hotwords"
         results, _ = self.pipeline.transcribe(
-            audio, language=self.options.language, beam_size=self.options.beam_size,
+            audio, language=self.options.language, beam_size=beam_size,
             word_timestamps=True, clip_timestamps=clips, batch_size=self.options.batch_size,
             initial_prompt=None if hotwords else prompt, hotwords=prompt if hotwords else None,
             log_progress=False)

@@ -64,14 +64,14 @@ class OpenAIWhisper(SpeechToText):
         super().__init__(options, choice, label)
 
     def _decode(self, audio: np.ndarray, chunks: list[tuple[int, int]],
-                prompt: str | None) -> list[Segment]:
+                prompt: str | None, beam_size: int) -> list[Segment]:
         segments = []
         for start, end in chunks:
             with _DECODE_LOCK:
                 self._drop_stale_alignment_hooks()
                 result = self._whisper.transcribe(
                     self.model, audio[start:end], language=self.options.language,
-                    beam_size=self.options.beam_size, best_of=self.options.beam_size,
+                    beam_size=beam_size if beam_size > 1 else None, best_of=beam_size,
                     word_timestamps=True, fp16=False, initial_prompt=prompt,
                     condition_on_previous_text=False, verbose=None)
             offset = start / SAMPLE_RATE

@@ -119,7 +119,7 @@ def test_the_loop_guard_keeps_the_less_repetitive_decode():
                              ModelChoice("stand-in", None), "stand-in")
             self.again, self.calls = again, []
 
-        def _decode(self, audio, chunks, prompt):
+        def _decode(self, audio, chunks, prompt, beam_size):
             self.calls.append((list(chunks), prompt))
             out = []
             for start, end in chunks:

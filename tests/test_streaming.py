@@ -35,11 +35,14 @@ class RecordingRecogniser:
 
     def __init__(self, fail_on: int | None = None, delay: float = 0.0):
         self.calls: list[tuple[float, float]] = []  # (offset s, length s)
+        self.beams: list[int | None] = []  # None: the recogniser's own beam
         self.fail_on = fail_on
         self.delay = delay
 
-    def transcribe_chunk(self, samples: np.ndarray, offset_s: float) -> list[Segment]:
+    def transcribe_chunk(self, samples: np.ndarray, offset_s: float,
+                         beam_size: int | None = None) -> list[Segment]:
         self.calls.append((round(offset_s, 2), round(samples.size / RATE, 2)))
+        self.beams.append(beam_size)
         if self.fail_on is not None and len(self.calls) == self.fail_on:
             raise RuntimeError("decoder crashed")
         time.sleep(self.delay)
@@ -65,6 +68,7 @@ def test_closed_stretches_are_decoded_whole_and_in_order():
     streamer.last(seconds(3), 21.0)
     transcript = streamer.finish(24.0, 24.0)
     assert recogniser.calls == [(0.0, 9.0), (9.0, 12.0), (21.0, 3.0)]
+    assert recogniser.beams == [None] * 3  # closed stretches: the recogniser's full beam
     assert transcript.text == "[0.0-9.0] [9.0-21.0] [21.0-24.0]"
     assert streamer.pieced == 0 and streamer.refine() is None  # nothing to refine
 
@@ -81,6 +85,10 @@ def test_early_decode_at_the_last_pause_is_reused_when_nothing_followed():
     transcript = streamer.finish(8.0, 5.0)
     assert recogniser.calls == [(2.0, 5.0)]  # nothing decoded after the answer ended
     assert streamer.reused == 1 and transcript.text == "[2.0-7.0]"
+    # the early decode was greedy (quick), so it counts as a piece that refine() redoes whole
+    assert recogniser.beams == [1] and streamer.pieced == 1
+    streamer.refine()
+    assert recogniser.calls[1:] == [(2.0, 5.3)] and recogniser.beams[1:] == [None]
 
 
 def test_only_the_speech_after_the_last_pause_is_left_when_the_answer_ends():
