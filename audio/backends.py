@@ -1,8 +1,8 @@
 """The registry of speech-to-text backends.
 
 Adding a backend is one `SpeechToText` subclass (see `audio.stt`) and one entry here; the
-command-line choices, `interviewer doctor` and the README's table of backends come from this
-list. Entries name their class by module, so listing backends imports no speech library.
+command-line choices, `interviewer doctor` and the table of backends in docs/speech.md come
+from this list. Entries name their class by module, so listing backends imports no speech library.
 """
 
 from __future__ import annotations

@@ -61,8 +61,8 @@ def _span(recognised: Sequence[TimedWord], old_start: int, old_end: int,
 
 
 # difflib's alignment takes time of the order of the product of the two lengths: beyond this
-# product a stretch is first cut at words found once in each (patience diff), so a 1 MB
-# correction is aligned in well under a second
+# product a stretch is first cut at words found once in each (patience diff), so the time
+# grows with the length, not its square (python -m bench --only faults)
 DIFFLIB_MAX_PRODUCT = 1_000_000
 
 

@@ -112,8 +112,8 @@ def render_delivery(console, report: ScoreReport, *, plain: bool = False) -> Non
     parts.append(f"{len(delivery.long_pauses)} pause(s) over 2 s"
                  + (f", longest {delivery.longest_pause_s:.1f} s" if delivery.long_pauses else ""))
     fillers = ", ".join(f"{word} x{count}" for word, count in sorted(delivery.fillers.items()))
-    # the recogniser writes most fillers but not all (bench/fillers_bench.py: 0.79 recall
-    # with the verbatim prompt), so the count is a floor
+    # the recogniser writes most fillers but not all (python -m bench --only fillers), so the
+    # count is a floor
     parts.append(f"fillers heard: {fillers or 'none'} (about 4 in 5 are caught)")
     console.print("\nDelivery: " + escape("; ".join(parts)) + ".")
     if delivery.repeated_phrases:

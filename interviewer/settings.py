@@ -2,8 +2,9 @@
 
 `SETTINGS` gives each setting's name, type, default, place in the TOML file, command-line flag,
 allowed range and help. From it come the `Settings` record, the reader of the settings file,
-the click options of the commands that take a setting, and the README's settings table
-(`python -m interviewer.docs`). Precedence: defaults < settings file < command-line flags.
+the click options of the commands that take a setting, and the settings table of
+docs/settings.md (`scripts/generate_docs.py`). Precedence: defaults < settings file <
+command-line flags.
 
 A setting that may be unset (`model`, `time_limit`, ...) is None when unset, everywhere: in the
 file it is simply left out.
@@ -48,7 +49,7 @@ class Setting:
     high: float | None = None
     choices: Callable[[], tuple[str, ...]] | None = None
     metavar: str | None = None
-    example: Any = None  # shown in the README's example file when the default is None
+    example: Any = None  # shown in the docs' example file when the default is None
 
     @property
     def key(self) -> str:
@@ -301,7 +302,7 @@ def setting_options(*names: str) -> Callable:
 # ---------------------------------------------------------------------- documentation
 
 def settings_markdown() -> str:
-    """The README's settings table and an example settings file."""
+    """The settings table of docs/settings.md and an example settings file."""
     rows = ["| setting (`[section]` key) | type | default | flag | what |",
             "|---|---|---|---|---|"]
     for setting in SETTINGS:

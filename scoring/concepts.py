@@ -32,10 +32,9 @@ from scoring.types import ConceptStatus
 
 COVERED, POSSIBLE = ConceptStatus.COVERED, ConceptStatus.POSSIBLE
 
-# Chosen on Whisper tiny.en transcripts of 16 bank answers spoken by espeak-ng
-# (bench/asr_bench.py): the lowest threshold whose rate of concepts "found" in other questions'
-# answers stays within 0.25 points of exact matching (recall 0.920 vs 0.893 exact; 86 and
-# lower invented more: 0.90% at 86, 5.5% at 80, against 0.45% exact).
+# The lowest threshold whose rate of concepts "found" in other questions' answers stays close
+# to exact matching's, on recognised speech (`python -m bench --only asr`, its threshold
+# sweep); lower thresholds invent concepts.
 DEFAULT_FUZZY_THRESHOLD = 88.0
 UNSURE_SIMILARITY = 70.0  # how close an unsure word must be to count as "possibly said"
 MIN_FUZZY_LENGTH = 4

@@ -175,8 +175,8 @@ class AnswerScorer:
         return self.word_idf_.get(word_stem, self._unseen_idf)
 
     def prepare(self, questions: Iterable[ScorableQuestion]) -> AnswerScorer:
-        """Build what scoring these questions needs (~0.2 s a question), e.g. on a thread
-        while the answer is spoken, so the first score of each is not slowed by it."""
+        """Build what scoring these questions needs (a noticeable part of a second each), e.g.
+        in the background while the answer is spoken, so its first score is not slowed."""
         for question in questions:
             self._model(question)
         return self

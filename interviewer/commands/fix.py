@@ -11,7 +11,7 @@ from interviewer.errors import UserError
 from interviewer.output import make_console, print_json
 
 # two hours of speech is about 120 kB of text; the cap keeps a paste of anything else from
-# being stored as an answer (bench/faults_bench.py: 1 MB is corrected and scored in about 1 s)
+# being stored as an answer (python -m bench --only faults times a correction of this size)
 MAX_CORRECTION_BYTES = 2**20
 
 
