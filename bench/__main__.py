@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import subprocess
 import sys
 from datetime import date
 
-from bench.common import machine, table
+from bench.common import REPO, machine, table
+from bench.targets import verdicts
 
 BENCHMARKS = ("scoring", "asr", "spoken", "fillers", "latency", "session", "long", "faults")
 
@@ -53,6 +55,23 @@ def headline(results: dict) -> dict:
     return {key: value for key, value in figures.items() if value is not None}
 
 
+def commit() -> str:
+    """The commit measured, marked when the work tree had changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True,
+                              text=True).stdout.strip()
+
+    head = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def targets_table(results: dict) -> str:
+    rows = [[target.key, "-" if value is None else f"{value:.3g}", target.wanted,
+             {True: "met", False: "MISSED", None: "not measured"}[met]]
+            for target, value, met in verdicts(results)]
+    return table(rows, ["figure", "measured", "target", ""])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -61,7 +80,8 @@ def main() -> None:
                         help="run only these benchmarks (repeatable)")
     args = parser.parse_args()
     chosen = args.only or list(BENCHMARKS)
-    results: dict = {"machine": machine(), "date": date.today().isoformat()}
+    results: dict = {"machine": machine(), "date": date.today().isoformat(),
+                     "commit": commit(), "quick": args.quick}
     texts = []
     for name in BENCHMARKS:  # always in this order, whatever order --only gives
         if name in chosen:
@@ -77,11 +97,13 @@ def main() -> None:
         json.dump(results, sys.stdout, indent=2, default=float)
         sys.stdout.write("\n")
     else:
-        print(f"{results['machine']}, {results['date']}\n")
+        print(f"{results['machine']}, {results['date']}, commit {results['commit']}\n")
         print("\n\n".join(texts))
         print("\nHeadline figures")
         print(table([[key, f"{value:.3f}" if isinstance(value, float) else str(value)]
                      for key, value in headline(results).items()], ["figure", "value"]))
+        print("\nTargets")
+        print(targets_table(results))
 
 
 if __name__ == "__main__":

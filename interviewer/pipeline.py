@@ -155,7 +155,7 @@ class AnswerPipeline:
 
     def _prepare(self, question: Question) -> None:
         """Build the scorer's model of the question while the answer is being given (it
-        would otherwise add ~0.2 s to the wait for the first score)."""
+        would otherwise add to the wait for the first score)."""
         def prepare() -> None:
             with contextlib.suppress(Exception):  # finish() meets and reports any error
                 self.scorer().prepare([question])

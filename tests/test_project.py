@@ -1,5 +1,5 @@
 """The project's own rules: imports run one way, modules and functions stay small, and the
-README's generated tables match the code."""
+generated documentation matches the code and the saved benchmark results."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import REPO
 
 PACKAGES = ("interviewer", "audio", "scoring", "bank")
-# what each package may import of ours (DESIGN.md: interviewer -> {audio, scoring, bank})
+# what each package may import of ours (CONTRIBUTING.md, "The layering rule")
 ALLOWED = {"interviewer": set(PACKAGES), "audio": {"audio"}, "scoring": {"scoring"},
            "bank": {"bank"}}
 
@@ -55,9 +55,10 @@ def test_modules_and_functions_stay_small():
     assert not too_long
 
 
-def test_readme_tables_are_generated_from_the_code():
-    """The README's settings and backend tables come from interviewer/settings.py and
-    audio/backends.py; an edit to either must be followed by scripts/readme_tables.py."""
-    result = subprocess.run([sys.executable, "scripts/readme_tables.py", "--check"], cwd=REPO,
+def test_generated_docs_are_current():
+    """The settings and backend tables come from interviewer/settings.py and audio/backends.py,
+    docs/benchmarks.md and the README's figures from docs/benchmarks.json; an edit to any of
+    them must be followed by scripts/generate_docs.py."""
+    result = subprocess.run([sys.executable, "scripts/generate_docs.py", "--check"], cwd=REPO,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
