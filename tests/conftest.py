@@ -60,7 +60,19 @@ def assert_one_line_error(result: subprocess.CompletedProcess, code: int = 2) ->
     assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines, "no message on stderr"
+    assert len(lines) == 1, f"not one line on stderr: {result.stderr!r}"
+    return result.stderr
+
+
+def assert_located_problems(result: subprocess.CompletedProcess, file: Path) -> str:
+    """The contract for a file with problems (bank validate, bank import): exit 2, no
+    traceback, every problem on a line of its own as FILE:LINE: ..., and one summary line."""
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    *problems, summary = lines
+    assert problems and all(line.startswith(f"{file}:") for line in problems), lines
+    assert summary.startswith("interviewer: ") and "problem" in summary, summary
     return result.stderr
 
 

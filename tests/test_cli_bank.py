@@ -7,7 +7,7 @@ import textwrap
 
 import yaml
 
-from tests.conftest import assert_one_line_error
+from tests.conftest import assert_located_problems, assert_one_line_error
 
 
 def test_bank_list_json_lists_the_24_ids(run_cli):
@@ -72,7 +72,7 @@ def test_validate_good_and_broken(run_cli, tmp_path):
     broken.write_text("id: b\ntitle: Broken\nquestions:\n  - id: a\n    txt: Why?\n"
                       "    category: technical\n    model_answer: Because.\n")
     result = run_cli("bank", "validate", str(broken))
-    stderr = assert_one_line_error(result)
+    stderr = assert_located_problems(result, broken)
     assert f"{broken}:5: questions[0].txt: unknown key 'txt'; did you mean 'text'?" in stderr
     assert f"{broken}:4: questions[0]: missing required key 'text'" in stderr
     as_json = run_cli("bank", "validate", str(broken), "--json")
@@ -84,8 +84,8 @@ def test_validate_good_and_broken(run_cli, tmp_path):
 def test_validate_malformed_yaml_no_traceback(run_cli, tmp_path):
     broken = tmp_path / "bad.yaml"
     broken.write_text("id: b\ntitle: 'unterminated\nquestions: []\n")
-    stderr = assert_one_line_error(run_cli("bank", "validate", str(broken)))
-    assert f"{broken}:" in stderr and "malformed YAML" in stderr
+    stderr = assert_located_problems(run_cli("bank", "validate", str(broken)), broken)
+    assert "malformed YAML" in stderr
 
 
 def test_usage_error_is_one_line(run_cli):
@@ -128,7 +128,8 @@ def test_import_csv_problems_point_at_csv_lines(run_cli, tmp_path):
     source.write_text(CSV.replace(",technical,secrets", ",technicl,secrets")
                       .replace('"Static analysis of source code."', '""'), encoding="utf-8")
     out = tmp_path / "never.yaml"
-    stderr = assert_one_line_error(run_cli("bank", "import", str(source), "--out", str(out)))
+    stderr = assert_located_problems(run_cli("bank", "import", str(source), "--out", str(out)),
+                                     source)
     assert f"{source}:2: questions[0].category: unknown category 'technicl'" in stderr
     assert f"{source}:3: questions[1].model_answer: is empty" in stderr
     assert not out.exists()
@@ -137,6 +138,6 @@ def test_import_csv_problems_point_at_csv_lines(run_cli, tmp_path):
 def test_import_csv_unknown_column(run_cli, tmp_path):
     source = tmp_path / "cols.csv"
     source.write_text("question,answr\nWhy?,Because.\n", encoding="utf-8")
-    stderr = assert_one_line_error(run_cli("bank", "import", str(source), "--out",
-                                           str(tmp_path / "o.yaml")))
+    stderr = assert_located_problems(run_cli("bank", "import", str(source), "--out",
+                                             str(tmp_path / "o.yaml")), source)
     assert f"{source}:1: answr: unknown column" in stderr
