@@ -1,5 +1,5 @@
-"""Regenerate the README's tables that come from the code (the settings table and the list of
-speech-to-text backends), or check that they are current.
+"""Regenerate the README's tables that come from the code (the settings table and the lists of
+speech-to-text backends and text-to-speech engines), or check that they are current.
 
     .venv/bin/python scripts/readme_tables.py          # rewrite README.md
     .venv/bin/python scripts/readme_tables.py --check  # exit 1 if README.md is out of date
@@ -17,9 +17,11 @@ sys.path.insert(0, str(REPO))
 
 def generated() -> dict[str, str]:
     from audio.backends import backends_markdown
+    from audio.tts_engines import engines_markdown
     from interviewer.settings import settings_markdown
 
-    return {"settings": settings_markdown(), "backends": backends_markdown()}
+    return {"settings": settings_markdown(), "backends": backends_markdown(),
+            "engines": engines_markdown()}
 
 
 def updated(text: str) -> str:
