@@ -97,6 +97,7 @@ class SpeechEngine(ABC):
         self.cache = SpeechCache(Path(cache_dir) / CACHE_FOLDER) if cache_dir else None
         self._count = 0
         self._files = threading.Lock()
+        self._warming: threading.Thread | None = None
 
     @abstractmethod
     def voices(self) -> list[Voice]:
@@ -119,7 +120,14 @@ class SpeechEngine(ABC):
         return f"{self.engine_name} voice {self.voice_id}"
 
     def warm_up(self) -> None:  # noqa: B027 (most engines have nothing to load)
-        """Start loading what synthesis needs, on a thread (engines that load slowly)."""
+        """Start loading what synthesis needs, on a thread (engines that load slowly); the
+        thread goes in `_warming`."""
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Let loading begun by `warm_up` end before the program exits (a thread still inside
+        a native library at interpreter exit can crash it)."""
+        if self._warming is not None:
+            self._warming.join(timeout)
 
     def _sound_key(self) -> tuple:
         """Everything besides the text that changes the sound (the cache's key)."""

@@ -157,7 +157,8 @@ class NeuralVoice(SpeechEngine):
             with contextlib.suppress(SpeechEngineError):
                 _session(self.model.model)
 
-        threading.Thread(target=load, name="load-voice", daemon=True).start()
+        self._warming = threading.Thread(target=load, name="load-voice", daemon=True)
+        self._warming.start()
 
     def _sound_key(self) -> tuple:
         return (*super()._sound_key(), MODEL_SHA256, RENDER_VERSION, self.length_scale,

@@ -78,42 +78,52 @@ def run_session(app, bank, questions, settings, *, mode: str, silent: bool, foll
     """Run a session of `mode` "practice" (spoken), "text" (typed) or "demo" (the synthetic
     candidate): the speech model and the scorer are built on threads while the first
     question is spoken."""
+    from interviewer.ui import Frontend
+
+    ui = ui or Frontend(plain=settings.plain)
+    if mode == "practice":
+        from audio import find_device
+
+        find_device(settings.input_device, "input")  # fail early: no microphone
+    # the voice next: its model loads on a thread while the rest is set up
+    speaker = None if silent and mode != "demo" else make_speaker(
+        settings, app, ui, silent, app.paths.data_dir / "demo-speech" if mode == "demo"
+        else None)
+    try:
+        return _run_session(app, bank, questions, settings, mode, follow_ups,
+                            spoken_summary, ui, speaker)
+    finally:
+        if speaker is not None:  # no load may outlive the session (it crashes the exit)
+            speaker.tts.settle()
+
+
+def _run_session(app, bank, questions, settings, mode: str, follow_ups: bool,
+                 spoken_summary: bool, ui, speaker):
     from interviewer.judging import scorer_for
     from interviewer.pipeline import AnswerPipeline, Lazy
     from interviewer.session import PracticeSession, SessionPlan
     from interviewer.speech import Background, load_recogniser_in_background
-    from interviewer.ui import Frontend
 
-    ui = ui or Frontend(plain=settings.plain)
-    # the voice first: its model loads on a thread while the rest is set up
-    speaker = None if silent and mode != "demo" else make_speaker(
-        settings, app, ui, silent, app.paths.data_dir / "demo-speech" if mode == "demo"
-        else None)
     # importing and loading the speech model and the scorer (~2 s of CPU, much of it holding
     # Python's lock) waits until the greeting is heard, so it does not delay it; the question
     # that follows leaves time enough
     sounding = speaker.sounding if speaker is not None else None
     recogniser_loader = None
     if mode in ("practice", "demo"):
-        if mode == "practice":
-            from audio import find_device
-
-            find_device(settings.input_device, "input")  # fail early: no microphone
         recogniser_loader = load_recogniser_in_background(
             settings, bank, app.paths.cache_dir, on_status=ui.info, after=sounding,
             wait_s=SETUP_WAIT_S)
-    recogniser = Lazy(recogniser_loader.get) if recogniser_loader else None
-    source = _source(mode, ui, settings, recogniser, app, speaker)
     scorer_loader = Background(lambda: scorer_for(bank), name="build-scorer", after=sounding,
                                wait_s=SETUP_WAIT_S)
-    pipeline = AnswerPipeline(app.store, Lazy(scorer_loader.get), recogniser, bank=bank,
-                              on_note=ui.warn, busy=ui.busy)
-    plan = SessionPlan(questions, mode, follow_ups=follow_ups,
-                       spoken_summary=spoken_summary and speaker is not None,
-                       settings=settings.to_dict())
-    session = PracticeSession(app.store, bank, plan, ui, pipeline, source, speaker)
     try:
-        return session.run()
+        recogniser = Lazy(recogniser_loader.get) if recogniser_loader else None
+        source = _source(mode, ui, settings, recogniser, app, speaker)
+        pipeline = AnswerPipeline(app.store, Lazy(scorer_loader.get), recogniser, bank=bank,
+                                  on_note=ui.warn, busy=ui.busy)
+        plan = SessionPlan(questions, mode, follow_ups=follow_ups,
+                           spoken_summary=spoken_summary and speaker is not None,
+                           settings=settings.to_dict())
+        return PracticeSession(app.store, bank, plan, ui, pipeline, source, speaker).run()
     finally:
         for task in (recogniser_loader, scorer_loader):
             if task is not None:
