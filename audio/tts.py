@@ -119,9 +119,19 @@ class SpeechEngine(ABC):
     def describe(self) -> str:
         return f"{self.engine_name} voice {self.voice_id}"
 
-    def warm_up(self) -> None:  # noqa: B027 (most engines have nothing to load)
-        """Start loading what synthesis needs, on a thread (engines that load slowly); the
-        thread goes in `_warming`."""
+    def prepare(self) -> None:  # noqa: B027 (most engines have nothing to load)
+        """Load what synthesis needs, now (engines that load slowly); the first synthesis
+        does it otherwise. Raises SpeechEngineError."""
+
+    def warm_up(self) -> None:
+        """`prepare()` on a thread, so cached sentences can play meanwhile; a failure is
+        raised again by the first synthesis."""
+        def run() -> None:
+            with contextlib.suppress(SpeechEngineError):
+                self.prepare()
+
+        self._warming = threading.Thread(target=run, name="load-voice", daemon=True)
+        self._warming.start()
 
     def settle(self, timeout: float = 10.0) -> None:
         """Let loading begun by `warm_up` end before the program exits (a thread still inside

@@ -5,7 +5,8 @@ Piper's own runtime (piper-tts) is GPL-3.0-or-later and this project is MIT, so 
 the model is run directly. The voice's `.onnx.json` gives the phoneme ids, the espeak-ng voice,
 the sample rate and the inference defaults. The model file's SHA-256 is checked before it is
 trusted (once; a stamp in the cache folder remembers it), and the model is loaded once per
-process, on a thread when `warm_up()` asks, so cached sentences can play meanwhile.
+process (`prepare()`, or on a thread by `warm_up()`, so cached sentences can play
+meanwhile).
 
 Rate is words a minute like pyttsx3's: Piper's `length_scale` stretches time, so it is the
 voice's natural rate over the rate asked for.
@@ -13,7 +14,6 @@ voice's natural rate over the rate asked for.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 from dataclasses import dataclass
@@ -151,14 +151,8 @@ class NeuralVoice(SpeechEngine):
         style = ", second voice" if self.pitch != 1.0 else ""
         return f"neural voice {VOICE_ID} (Piper, ONNX{style})"
 
-    def warm_up(self) -> None:
-        def load() -> None:
-            # a failure is raised again, to the caller, by the first synthesis
-            with contextlib.suppress(SpeechEngineError):
-                _session(self.model.model)
-
-        self._warming = threading.Thread(target=load, name="load-voice", daemon=True)
-        self._warming.start()
+    def prepare(self) -> None:
+        _session(self.model.model)
 
     def _sound_key(self) -> tuple:
         return (*super()._sound_key(), MODEL_SHA256, RENDER_VERSION, self.length_scale,
