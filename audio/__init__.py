@@ -1,10 +1,11 @@
 """Sound in and out, and speech-to-text. Knows nothing of questions or scores.
 
-    from audio import TextToSpeech, Speaker, Recorder, CaptureSettings, load_audio
+    from audio import TextToSpeechOptions, load_text_to_speech, Speaker
+    from audio import Recorder, CaptureSettings, load_audio
     from audio import SpeechToTextOptions, load_speech_to_text, StreamingTranscriber
 
 Names are loaded on first use, so `import audio.errors` (or this package) stays cheap and heavy
-libraries (sounddevice, pyttsx3, faster-whisper, torch) load only when needed.
+libraries (sounddevice, pyttsx3, onnxruntime, faster-whisper, torch) load only when needed.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ _EXPORTS = {
     "ArraySource": "audio.sources", "MicrophoneSource": "audio.sources",
     "StreamingTranscriber": "audio.streaming", "SAMPLE_RATE": "audio.vad",
     "Segment": "audio.transcript", "Transcript": "audio.transcript", "Word": "audio.transcript",
-    "Speaker": "audio.tts", "TextToSpeech": "audio.tts", "Utterance": "audio.tts",
-    "Voice": "audio.tts",
+    "SpeechEngine": "audio.tts", "Speaker": "audio.tts", "Utterance": "audio.tts",
+    "Voice": "audio.tts", "TextToSpeech": "audio.tts_pyttsx3",
+    "ENGINES": "audio.tts_engines", "TextToSpeechOptions": "audio.tts_engines",
+    "load_text_to_speech": "audio.tts_engines",
     "StreamingWavWriter": "audio.wav", "read_wav": "audio.wav", "write_wav": "audio.wav",
 }
 _RENAMED = {"SUPPORTED_FORMATS": "SUPPORTED"}

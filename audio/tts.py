@@ -1,33 +1,34 @@
-"""Text-to-speech with pyttsx3: each utterance synthesised to a WAV, checked, then played.
+"""Text-to-speech behind one interface: an engine turns text into an `Utterance` (samples and
+their rate), and `Speaker` plays it.
 
-pyttsx3's own `say()` plays through a helper process and can return before any sound is made;
-synthesising to a file and playing it with sounddevice is reliable and lets the caller keep
-the audio (the demo writes the interviewer's questions to files when there is no speaker).
-With the espeak driver (Linux) the file may be written from another thread after
-`runAndWait()` returns, and was once seen without a RIFF header: the file is awaited and
-checked, and synthesis retried once.
+`SpeechEngine` is what an engine implements (`voices`, `set_voice`, `voice_id`, `_render` of
+one sentence); `audio.tts_engines` lists the engines (the neural voice, the default, in
+`audio.tts_neural`; the system's voices through pyttsx3 in `audio.tts_pyttsx3`) and picks one.
+Text is spoken sentence by sentence: the first sentence plays while the next is synthesised,
+and each synthesised sentence is kept in the cache folder (`audio.tts_cache`), so a sentence
+heard before starts at once.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import shutil
-import sys
 import tempfile
 import threading
 import time
-import wave
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from audio.errors import SpeechEngineError
+from audio.phonemes import split_sentences
+from audio.tts_cache import SpeechCache
+from audio.tts_engines import RATE_RANGE, VOLUME_RANGE
 from audio.vad import SAMPLE_RATE
 
-FILE_WAIT_S = 15.0
-ENGINE_TIMEOUT_S = 20.0
+CACHE_FOLDER = "speech-cache"  # inside the cache folder given to an engine
 
 
 @dataclass(frozen=True)
@@ -35,205 +36,157 @@ class Voice:
     id: str
     name: str
     languages: tuple[str, ...]
+    engine: str = ""  # its engine's name in audio.tts_engines
 
 
 @dataclass(frozen=True)
 class Utterance:
     text: str
-    path: Path
+    path: Path | None  # the WAV file holding it, when there is one
     samples: np.ndarray
     samplerate: int
+    cached: bool = False  # read from the cache, not synthesised now
 
     @property
     def duration(self) -> float:
         return self.samples.size / self.samplerate
 
 
-class _DropLines(io.TextIOBase):
-    """A stdout stand-in that drops pyttsx3's "Audio saved to ..." chatter, passing the rest."""
-
-    def __init__(self, target):
-        self.target = target
-        self.buffer_text = ""
-
-    def write(self, text: str) -> int:
-        self.buffer_text += text
-        while "\n" in self.buffer_text:
-            line, self.buffer_text = self.buffer_text.split("\n", 1)
-            if not line.startswith("Audio saved to"):
-                self.target.write(line + "\n")
-        return len(text)
-
-    def flush(self) -> None:
-        if self.buffer_text and not self.buffer_text.startswith("Audio saved to"):
-            self.target.write(self.buffer_text)
-        self.buffer_text = ""
-        self.target.flush()
+def check_rate(rate: int | None) -> int | None:
+    low, high = RATE_RANGE
+    if rate is not None and not low <= rate <= high:
+        raise SpeechEngineError(f"speech rate {rate} is out of range; use {low}-{high} "
+                                "words a minute")
+    return rate
 
 
-def install_hint() -> str:
-    if sys.platform.startswith("linux"):
-        return "install espeak-ng (Debian/Ubuntu: sudo apt-get install espeak-ng)"
-    if sys.platform == "darwin":
-        return "macOS's speech synthesis should be present; check System Settings > Spoken Content"
-    return "Windows SAPI5 voices should be present; check Settings > Time & language > Speech"
+def check_volume(volume: float | None) -> float | None:
+    low, high = VOLUME_RANGE
+    if volume is not None and not low <= volume <= high:
+        raise SpeechEngineError(f"volume {volume} is out of range; use {low:.1f}-{high:.1f}")
+    return volume
 
 
-class TextToSpeech:
-    """Synthesises speech to WAV files. Use from one thread (pyttsx3 engines are not shared)."""
+def join_utterances(text: str, pieces: Sequence[Utterance]) -> Utterance:
+    """Pieces spoken one after another as one utterance (at the first piece's rate)."""
+    if not pieces:
+        return Utterance(text, None, np.zeros(0, dtype=np.float32), SAMPLE_RATE)
+    from audio.playback import resample
 
-    def __init__(self, voice: str | None = None, rate: int | None = None,
-                 volume: float | None = None, out_dir: str | Path | None = None):
-        try:
-            import pyttsx3
+    rate = pieces[0].samplerate
+    samples = np.concatenate([resample(piece.samples, piece.samplerate, rate)
+                              for piece in pieces]).astype(np.float32)
+    return Utterance(text, pieces[0].path if len(pieces) == 1 else None, samples, rate,
+                     cached=all(piece.cached for piece in pieces))
 
-            self.engine = pyttsx3.init()
-        except Exception as error:  # no engine: pyttsx3 raises RuntimeError/OSError/...
-            raise SpeechEngineError(f"no text-to-speech engine: {install_hint()} "
-                                    f"({type(error).__name__}: {error})") from error
-        self.out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="tts-"))
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
+
+class SpeechEngine(ABC):
+    """An engine with a chosen voice, rate (words a minute) and volume (0-1).
+
+    A subclass takes `(voice, rate, volume, out_dir, cache_dir, second_voice)` in `__init__`
+    (raising SpeechEngineError with a fix when it cannot work) and implements the abstract
+    methods. `cache_dir`: where synthesised sentences are kept (None: not kept)."""
+
+    engine_name: str = ""  # its name in audio.tts_engines
+
+    def __init__(self, rate: int | None = None, volume: float | None = None,
+                 out_dir: str | Path | None = None, cache_dir: str | Path | None = None):
+        self.rate = check_rate(rate)
+        self.volume = check_volume(volume)
+        self._out_dir = Path(out_dir) if out_dir else None
+        self.cache = SpeechCache(Path(cache_dir) / CACHE_FOLDER) if cache_dir else None
         self._count = 0
-        if voice:
-            self.set_voice(voice)
-        if rate is not None:
-            if not 60 <= rate <= 400:
-                raise SpeechEngineError(f"speech rate {rate} is out of range; use 60-400 "
-                                        "words a minute")
-            self.engine.setProperty("rate", int(rate))
-        if volume is not None:
-            if not 0 <= volume <= 1:
-                raise SpeechEngineError(f"volume {volume} is out of range; use 0.0-1.0")
-            self.engine.setProperty("volume", float(volume))
+        self._files = threading.Lock()
 
+    @abstractmethod
     def voices(self) -> list[Voice]:
-        result = []
-        for voice in self.engine.getProperty("voices") or []:
-            languages = tuple(str(lang.decode() if isinstance(lang, bytes) else lang)
-                              for lang in (voice.languages or []))
-            result.append(Voice(str(voice.id), str(voice.name), languages))
-        return result
+        """The voices this engine can speak with."""
 
+    @abstractmethod
     def set_voice(self, wanted: str) -> Voice:
-        """Choose a voice by id, name, or language code ("en-us"); part of a name will do."""
-        text = wanted.strip().lower()
-        voices = self.voices()
-        for test in (lambda v: v.id.lower() == text or v.name.lower() == text,
-                     lambda v: text in (lang.lower() for lang in v.languages),
-                     lambda v: text in v.name.lower() or text in v.id.lower()):
-            for voice in voices:
-                if test(voice):
-                    self.engine.setProperty("voice", voice.id)
-                    return voice
-        sample = ", ".join(v.name for v in voices if any(
-            lang.startswith("en") for lang in v.languages))[:200]
-        raise SpeechEngineError(f"no voice matches '{wanted}'; English voices: {sample} "
-                                "('interviewer devices --voices' lists all)")
+        """Choose a voice by id, name or language code; SpeechEngineError if none matches."""
+
+    @property
+    @abstractmethod
+    def voice_id(self) -> str:
+        """The voice in use."""
+
+    @abstractmethod
+    def _render(self, text: str) -> tuple[np.ndarray, int]:
+        """Synthesise one sentence: mono float samples in [-1, 1] and their rate."""
+
+    def describe(self) -> str:
+        return f"{self.engine_name} voice {self.voice_id}"
+
+    def prepare(self) -> None:  # noqa: B027 (most engines have nothing to load)
+        """Load what synthesis needs, now (engines that load slowly); the first synthesis
+        does it otherwise. Raises SpeechEngineError."""
+
+    def _sound_key(self) -> tuple:
+        """Everything besides the text that changes the sound (the cache's key)."""
+        return (self.engine_name, self.voice_id, self.rate, self.volume)
+
+    @property
+    def out_dir(self) -> Path:
+        if self._out_dir is None:
+            self._out_dir = Path(tempfile.mkdtemp(prefix="tts-"))
+        return self._out_dir
+
+    def stream(self, text: str) -> Iterator[Utterance]:
+        """`text` sentence by sentence, each synthesised (or read from the cache) when the
+        caller asks for it, so the caller can play one while the next is made."""
+        for sentence in split_sentences(text) or ["."]:
+            yield self.sentence(sentence)
+
+    def sentence(self, sentence: str) -> Utterance:
+        key = (*self._sound_key(), sentence)
+        if self.cache is not None:
+            found = self.cache.get(key)
+            if found is not None:
+                samples, rate, path = found
+                return Utterance(sentence, path, samples, rate, cached=True)
+        samples, rate = self._render(sentence)
+        stored = self.cache.put(key, samples, rate) if self.cache is not None else None
+        return Utterance(sentence, stored, samples, rate)
+
+    def render(self, text: str) -> Utterance:
+        """All of `text` as one utterance, in memory."""
+        return join_utterances(" ".join(text.split()), list(self.stream(text)))
 
     def synthesize(self, text: str, path: str | Path | None = None) -> Utterance:
-        """Speak `text` into a WAV file and return its samples. Raises SpeechEngineError, and
-        never waits more than about `ENGINE_TIMEOUT_S` (plus a little per character)."""
-        text = " ".join(text.split()) or "."
-        with self._lock:
+        """All of `text` into a WAV file (`path`, or a new file in the engine's folder)."""
+        utterance = self.render(text)
+        return Utterance(utterance.text, self._write(utterance, path), utterance.samples,
+                         utterance.samplerate, utterance.cached)
+
+    def _write(self, utterance: Utterance, path: str | Path | None) -> Path:
+        from audio.wav import write_wav
+
+        with self._files:
             self._count += 1
             target = Path(path) if path else self.out_dir / f"utterance-{self._count:04d}.wav"
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                free = shutil.disk_usage(target.parent).free
-            except OSError as error:
-                raise SpeechEngineError(f"cannot write speech to {target.parent} "
-                                        f"({error.strerror})") from error
-            if free < _bytes_needed(text):
-                raise SpeechEngineError(f"not enough free space in {target.parent} to write "
-                                        "speech (the disk is full?); free some space")
-            last_error = "no audio was written"
-            for _attempt in range(2):
-                target.unlink(missing_ok=True)
-                # the engine prints "Audio saved to" from its own thread once the file is
-                # written, after runAndWait may have returned: silenced until the file is there
-                with contextlib.redirect_stdout(_DropLines(sys.stdout)):
-                    self._run_engine(text, target, ENGINE_TIMEOUT_S + len(text) / 50)
-                    try:
-                        samples, rate = _await_wav(target)
-                        return Utterance(text, target, samples, rate)
-                    except SpeechEngineError as error:
-                        last_error = str(error)
-            raise SpeechEngineError(f"text-to-speech failed: {last_error}; "
-                                    f"{install_hint()} or try another --voice")
-
-    def _run_engine(self, text: str, target: Path, timeout: float) -> None:
-        """One synthesis, stopped after `timeout`: pyttsx3's espeak driver never leaves its
-        loop when writing the file fails (a full disk), so a watchdog ends the loop."""
-        def stop() -> None:
-            with contextlib.suppress(Exception):
-                self.engine.endLoop()
-
-        watchdog = threading.Timer(timeout, stop)
-        watchdog.daemon = True
-        self.engine.save_to_file(text, str(target))
-        watchdog.start()
         try:
-            self.engine.runAndWait()
-        finally:
-            watchdog.cancel()
-
-
-def _bytes_needed(text: str) -> int:
-    """Room for the engine's WAV of `text` (22 kHz 16-bit, about 15 characters a second),
-    twice over, and a megabyte."""
-    return int(len(text) / 15 * 22050 * 2 * 2) + 2**20
-
-
-def _await_wav(path: Path) -> tuple[np.ndarray, int]:
-    """Wait until the engine has really written `path`, then read it."""
-    deadline = time.monotonic() + FILE_WAIT_S
-    last_size = -1
-    while time.monotonic() < deadline:
-        size = path.stat().st_size if path.exists() else -1
-        if size > 44 and size == last_size:
-            with path.open("rb") as stream:
-                header = stream.read(12)
-            if header[:4] != b"RIFF" or header[8:12] != b"WAVE":
-                return _decode_other(path)
-            try:
-                with wave.open(str(path), "rb") as reader:
-                    frames = reader.readframes(reader.getnframes())
-                    rate, width = reader.getframerate(), reader.getsampwidth()
-                    channels = reader.getnchannels()
-            except (wave.Error, EOFError) as error:
-                raise SpeechEngineError(f"the engine wrote a broken WAV ({error})") from error
-            if width != 2 or not frames:
-                raise SpeechEngineError("the engine wrote an empty or unexpected WAV")
-            samples = np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0
-            if channels > 1:
-                samples = samples.reshape(-1, channels).mean(axis=1)
-            return samples, rate
-        last_size = size
-        time.sleep(0.05)
-    raise SpeechEngineError(f"the engine wrote nothing to {path} within {FILE_WAIT_S:.0f} s")
-
-
-def _decode_other(path: Path) -> tuple[np.ndarray, int]:
-    """Engines that ignore the .wav name (macOS writes AIFF data): decode whatever it is."""
-    from audio.errors import AudioFileError
-    from audio.files import load_audio
-
-    try:
-        return load_audio(path), SAMPLE_RATE
-    except AudioFileError as error:
-        raise SpeechEngineError(f"the engine wrote audio that cannot be read ({error})") \
-            from error
+            return write_wav(target, utterance.samples, utterance.samplerate)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                target.unlink()
+            raise SpeechEngineError(f"cannot write speech to {target} ({error.strerror}); "
+                                    "free some space or choose another folder") from error
 
 
 class Speaker:
-    """Speaks text aloud: synthesis, then playback (skipped in silent mode)."""
+    """Speaks text aloud: sentence by sentence, each played while the next is synthesised
+    (in silent mode only synthesised, into a file)."""
 
-    def __init__(self, tts: TextToSpeech, output_device: int | str | None = None,
+    def __init__(self, tts: SpeechEngine, output_device: int | str | None = None,
                  silent: bool = False):
         self.tts = tts
         self.output_device = output_device
         self.silent = silent
+        self.first_audio_s: float | None = None  # from the last say() to its first sound
+        # set once anything has been spoken: slow set-up can wait for it, so it does not
+        # hold up the first sentence
+        self.sounding = threading.Event()
         self._player: threading.Thread | None = None
         self._stop_player = threading.Event()
 
@@ -261,9 +214,35 @@ class Speaker:
 
     def say(self, text: str, stop: threading.Event | None = None,
             path: str | Path | None = None) -> Utterance:
-        utterance = self.tts.synthesize(text, path)
-        if not self.silent:
-            from audio.playback import play
+        """Speak `text`; returns all of it as one utterance (written to `path` if given)."""
+        if self.silent:
+            try:
+                return self.tts.synthesize(text, path)
+            finally:
+                self.sounding.set()
+        from audio.playback import StreamPlayer
 
-            play(utterance.samples, utterance.samplerate, self.output_device, stop)
+        started = time.monotonic()
+        pieces: list[Utterance] = []
+        player: StreamPlayer | None = None
+        try:
+            for piece in self.tts.stream(text):
+                pieces.append(piece)
+                if player is None:
+                    player = StreamPlayer(piece.samplerate, self.output_device,
+                                          first_sound=self.sounding)
+                player.feed(piece.samples, piece.samplerate)
+                if stop is not None and stop.is_set():
+                    break
+            if player is not None:
+                player.finish(stop)
+                self.first_audio_s = None if player.first_audio is None else \
+                    player.first_audio - started
+        finally:
+            if player is not None:
+                player.close()
+        utterance = join_utterances(" ".join(text.split()), pieces)
+        if path is not None:
+            utterance = Utterance(utterance.text, self.tts._write(utterance, path),
+                                  utterance.samples, utterance.samplerate, utterance.cached)
         return utterance

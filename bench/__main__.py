@@ -12,14 +12,15 @@ from datetime import date
 from bench.common import REPO, machine, table
 from bench.targets import verdicts
 
-BENCHMARKS = ("scoring", "asr", "spoken", "fillers", "latency", "session", "long", "faults")
+BENCHMARKS = ("scoring", "asr", "spoken", "fillers", "latency", "session", "long", "faults",
+              "voice")
 
 
 def headline(results: dict) -> dict:
     """The figures the performance targets are stated in, at the top level of the JSON."""
     scoring, asr = results.get("scoring", {}), results.get("asr", {})
     latency, session = results.get("latency", {}), results.get("session", {})
-    spoken = results.get("spoken", {})
+    spoken, voice = results.get("spoken", {}), results.get("voice", {})
     figures = {
         "feedback_latency_p95_s": latency.get("feedback_latency_p95_s"),
         "feedback_latency_busy_p95_s": latency.get("feedback_latency_p95_s_busy"),
@@ -42,6 +43,9 @@ def headline(results: dict) -> dict:
         "spoken_wer_stored": spoken.get("spoken_wer_stored"),
         "asr_speedup_fw_over_ow": asr.get("asr_speedup_fw_over_ow"),
         "first_question_s": session.get("first_question_s"),
+        "voice_wer_neural": voice.get("wer_neural"),
+        "voice_wer_espeak": voice.get("wer_espeak-ng"),
+        "voice_first_question_cached_s": voice.get("first_question_cached_s"),
         "practice_peak_rss_mb": session.get("practice_peak_rss_mb"),
         "score_ms_per_answer": scoring.get("bank", {}).get("ms_per_answer_bank"),
         "jsonl_answers_per_s": (scoring.get("jsonl") or {}).get("answers_per_s"),

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audio.tts_engines import RATE_RANGE, VOLUME_RANGE
 from interviewer.errors import UserError
 
 if sys.version_info >= (3, 11):
@@ -112,10 +113,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model", str, None, "speech", "Whisper model: a name, a local folder or .pt "
             "file; unset: the bundled tiny.en.", "--model", example="/models/base.en"),
     Setting("glossary", bool, True, "speech", "Bias recognition towards the bank's terms."),
-    Setting("voice", str, "en-us", "voice", "Interviewer voice: id, name or language code "
-            "('interviewer devices --voices').", "--voice"),
-    Setting("rate", int, 165, "voice", "Speech rate, words a minute.", "--rate", 60, 400),
-    Setting("volume", float, 1.0, "voice", "Speech volume.", "--volume", 0.0, 1.0),
+    Setting("voice", str, "en-us", "voice", "Interviewer voice: an engine (`neural`, "
+            "`pyttsx3`), ENGINE:VOICE (`pyttsx3:en-gb-x-rp`), or a voice id, name or language "
+            "code; `en-us` is the neural voice where it is installed, else the system's "
+            "('interviewer devices --voices').", "--voice", metavar="VOICE"),
+    Setting("rate", int, 165, "voice", "Speech rate, words a minute.", "--rate", *RATE_RANGE),
+    Setting("volume", float, 1.0, "voice", "Speech volume.", "--volume", *VOLUME_RANGE),
     Setting("input_device", str, None, "devices", "Microphone: index or part of a name; "
             "unset: the default.", "--input-device", example="USB"),
     Setting("output_device", str, None, "devices", "Speaker: index or part of a name; unset: "

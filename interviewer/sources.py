@@ -135,7 +135,7 @@ class SyntheticAnswers(SpokenAnswers):
     def __init__(self, ui: Frontend, recogniser: Callable, candidate_voice, speaker=None):
         super().__init__(ui, Settings(silence_stop=DEMO_SILENCE_S), recogniser)
         self.answers = {item.question_id: item for item in demo_answers()}
-        self.voice = candidate_voice  # audio.TextToSpeech
+        self.voice = candidate_voice  # an audio.tts.SpeechEngine
         self.speaker = speaker  # audio.Speaker, or None: not played aloud
 
     def _audio_source(self, ticket: AnswerTicket) -> AudioSource:
@@ -144,9 +144,8 @@ class SyntheticAnswers(SpokenAnswers):
 
         text = self.answers[ticket.question.id].answer
         with self.ui.busy("The candidate (a synthetic voice) is thinking"):
-            utterance = self.voice.synthesize(text)
+            utterance = self.voice.render(text)  # in memory (its sentences are cached)
         samples = resample(utterance.samples, utterance.samplerate, SAMPLE_RATE)
-        utterance.path.unlink(missing_ok=True)
         return ArraySource(samples, realtime=True)
 
     def _record(self, recorder: Recorder, streamer) -> Recording:

@@ -5,7 +5,8 @@ saved results, or check that they are current.
     .venv/bin/python scripts/generate_docs.py --check  # exit 1 if any is out of date
 
 - docs/settings.md: the settings table (interviewer/settings.py);
-- docs/speech.md: the speech-to-text backends (audio/backends.py);
+- docs/speech.md: the speech-to-text backends (audio/backends.py) and the text-to-speech
+  engines (audio/tts_engines.py);
 - docs/benchmarks.md and the README's line of figures: docs/benchmarks.json, the saved
   output of `python -m bench --json`.
 """
@@ -39,6 +40,12 @@ def _backends() -> str:
     return backends_markdown()
 
 
+def _engines() -> str:
+    from audio.tts_engines import engines_markdown
+
+    return engines_markdown()
+
+
 def _headline() -> str:
     from bench.docs import headline_sentence
 
@@ -49,7 +56,7 @@ def _headline() -> str:
 MARKED: dict[str, dict[str, Callable[[], str]]] = {
     "README.md": {"figures": _headline},
     "docs/settings.md": {"settings": _settings},
-    "docs/speech.md": {"backends": _backends},
+    "docs/speech.md": {"backends": _backends, "engines": _engines},
 }
 
 

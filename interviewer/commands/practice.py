@@ -13,6 +13,8 @@ from interviewer.settings import setting_options
 from interviewer.states import SessionMode
 
 ORDERS = ("bank", "random", "weakest")
+CANDIDATE_RATE = 150  # words a minute: the demo's candidate, slower than the interviewer
+SETUP_WAIT_S = 2.0  # slow set-up begins at the first sound, or after this long without one
 SESSION_SETTINGS = ("bank", "voice", "rate", "volume", "output_device", "backend", "model",
                     "glossary", "plain")
 
@@ -76,28 +78,38 @@ def practice(app, settings, question_ids, tags, categories, count, order, seed, 
 def run_session(app, bank, questions, settings, *, mode: SessionMode, silent: bool,
                 follow_ups: bool, spoken_summary: bool, ui=None):
     """Run a session of `mode` PRACTICE (spoken), TEXT (typed) or DEMO (the synthetic
-    candidate): the speech model and the scorer are built in the background while the first
-    question is spoken."""
+    candidate): the voice, the speech model and the scorer are loaded in the background while
+    the greeting and first question are spoken."""
     from interviewer.pipeline import AnswerPipeline, open_session
     from interviewer.session import PracticeSession, SessionPlan
-    from interviewer.speech import load_recogniser_in_background
+    from interviewer.speech import load_recogniser
     from interviewer.ui import Frontend
 
     ui = ui or Frontend(plain=settings.plain)
-    recogniser = None
-    if mode in (SessionMode.PRACTICE, SessionMode.DEMO):
-        if mode is SessionMode.PRACTICE:
-            from audio import find_device
+    if mode is SessionMode.PRACTICE:
+        from audio import find_device
 
-            find_device(settings.input_device, "input")  # fail early: no microphone
-        recogniser = load_recogniser_in_background(settings, bank, app.paths.cache_dir,
-                                                   app.work, on_status=ui.info).result
+        find_device(settings.input_device, "input")  # fail early: no microphone
+    # the voice first: its model loads in the background while the rest is set up
     speaker = None if silent and mode is not SessionMode.DEMO else make_speaker(
         settings, app, ui, silent, app.paths.data_dir / "demo-speech"
         if mode is SessionMode.DEMO else None)
+    # importing and loading the speech model and the scorer (about 2 s of CPU, much of it
+    # holding Python's lock) waits until the greeting is heard, so it does not delay it; the
+    # question that follows leaves time enough
+    sounding = speaker.sounding if speaker is not None else None
+
+    def after_first_sound(function, *args):
+        if sounding is not None:
+            sounding.wait(SETUP_WAIT_S)
+        return function(*args)
+
+    recogniser = None
+    if mode in (SessionMode.PRACTICE, SessionMode.DEMO):
+        recogniser = app.work.submit(after_first_sound, load_recogniser, settings, bank,
+                                     app.paths.cache_dir, ui.info).result
+    scorer = app.work.submit(after_first_sound, app.scorers.scorer, bank.questions).result
     source = _source(mode, ui, settings, recogniser, app, speaker)
-    # fitting the scorer imports scikit-learn (~1 s): done while the first question is spoken
-    scorer = app.work.submit(app.scorers.scorer, bank.questions).result
     plan = SessionPlan(questions, mode, follow_ups=follow_ups,
                        spoken_summary=spoken_summary and speaker is not None)
     session = PracticeSession(bank, plan, ui, source, speaker)
@@ -113,24 +125,44 @@ def _source(mode: str, ui, settings, recogniser, app, speaker):
     if mode is SessionMode.TEXT:
         return TypedAnswers(ui)
     if mode is SessionMode.DEMO:
-        from audio import TextToSpeech
-
-        candidate = TextToSpeech(voice="en-gb-x-rp" if settings.voice != "en-gb-x-rp" else
-                                 "en-us", rate=150, out_dir=app.paths.cache_dir / "speech")
-        return SyntheticAnswers(ui, recogniser, candidate, speaker)
+        return SyntheticAnswers(ui, recogniser, candidate_voice(settings, app, speaker),
+                                speaker)
     return SpokenAnswers(ui, settings, recogniser)
 
 
 def make_speaker(settings, app, ui, silent: bool = False, out_dir=None):
-    """The interviewer's voice, or None (with a warning) when no speech engine works.
+    """The interviewer's voice, or None (with a warning) when no speech engine works; when
+    the neural voice cannot be used, the system's voice with one line saying why.
     `silent`: synthesised into files in `out_dir` but not played."""
-    from audio import Speaker, TextToSpeech
+    from audio import Speaker, load_text_to_speech
     from audio.errors import SpeechEngineError
+    from interviewer.speech import voice_options
 
     try:
-        tts = TextToSpeech(voice=settings.voice, rate=settings.rate, volume=settings.volume,
-                           out_dir=out_dir or app.paths.cache_dir / "speech")
+        tts = load_text_to_speech(voice_options(
+            settings, app.paths.cache_dir, out_dir or app.paths.cache_dir / "speech"),
+            on_status=ui.warn)
     except SpeechEngineError as error:
         ui.warn(f"{error}; questions are shown as text only")
         return None
+    app.work.submit(tts.prepare)  # the voice model loads while the session is set up
     return Speaker(tts, settings.output_device, silent=silent)
+
+
+def candidate_voice(settings, app, speaker):
+    """The demo's candidate, told apart from the interviewer: the neural voice with a higher
+    pitch and a slower, less even delivery; without it, a second system voice."""
+    from audio import load_text_to_speech
+    from audio.tts_engines import DEFAULT_SYSTEM_VOICE, FALLBACK_ENGINE, SECOND_SYSTEM_VOICE
+    from interviewer.speech import voice_options
+
+    # no line when the neural voice is missing: the interviewer's voice has said it already
+    candidate = load_text_to_speech(voice_options(
+        settings, app.paths.cache_dir, voice="neural", rate=CANDIDATE_RATE, second_voice=True))
+    interviewer = speaker.tts if speaker is not None else None
+    # a second system voice is another voice only if the interviewer is not speaking with it
+    if interviewer is not None and candidate.engine_name == FALLBACK_ENGINE == \
+            interviewer.engine_name and candidate.voice_id == interviewer.voice_id:
+        candidate.set_voice(DEFAULT_SYSTEM_VOICE if interviewer.voice_id.endswith(
+            SECOND_SYSTEM_VOICE) else SECOND_SYSTEM_VOICE)
+    return candidate
