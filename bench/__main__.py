@@ -38,6 +38,9 @@ def headline(results: dict) -> dict:
         "interview_spearman_dev": scoring.get("interview", {}).get("dev", {}).get("spearman"),
         "interview_spearman_held_out": scoring.get("interview", {}).get("held-out", {}).get(
             "spearman"),
+        "roles_spearman_dev": scoring.get("roles", {}).get("dev", {}).get("spearman"),
+        "roles_spearman_held_out": scoring.get("roles", {}).get("held-out", {}).get(
+            "spearman"),
         "mohler_pearson": ((scoring.get("mohler") or {}).get("scorer") or {}).get(
             "pearson_all"),
     }

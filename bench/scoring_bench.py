@@ -36,6 +36,7 @@ from sklearn.metrics import roc_auc_score
 
 from bank import Question, load_bank
 from bench.common import REPO, best_time, table
+from bench.roles import roles_set
 from bench.scoring_sets import (
     GradedAnswer,
     PlainBaseline,
@@ -44,9 +45,8 @@ from bench.scoring_sets import (
     scores,
     semeval_set,
 )
+from bench.scoring_targets import report_lines, split_figures
 from scoring import AnswerScorer, Band
-
-BAD_KINDS = ("list", "stuffed", "negated")
 
 
 def recipe(config: dict):
@@ -65,66 +65,22 @@ def fitted(items: Sequence[GradedAnswer], config: dict) -> AnswerScorer:
     return recipe(config).scorer(questions.values())
 
 
-def scorer_scores(items: Sequence[GradedAnswer], config: dict) -> np.ndarray:
+def scorer_reports(items: Sequence[GradedAnswer], config: dict) -> list:
     scorer = fitted(items, config)
-    reports = scorer.score_texts([(item.answer, item.question) for item in items])
-    return np.array([report.score for report in reports])
+    return scorer.score_texts([(item.answer, item.question) for item in items])
 
 
-# ---------------------------------------------------------------------- the interview set
-
-def band_agrees(grade: float, score: float) -> bool:
-    band = Band.for_score(score)
-    if grade >= 5:
-        return band is Band.STRONG
-    if grade >= 4:
-        return band is Band.STRONG or (band is Band.PARTIAL and score >= 60)
-    if grade >= 3:
-        return band is Band.PARTIAL
-    if grade >= 2:
-        return band is Band.WEAK
-    return band in (Band.WEAK, Band.OFF_TOPIC)
+def scorer_scores(items: Sequence[GradedAnswer], config: dict) -> np.ndarray:
+    return np.array([report.score for report in scorer_reports(items, config)])
 
 
-def interview_figures(items: list[GradedAnswer], mine: np.ndarray, plain: np.ndarray) -> dict:
-    grades = np.array([item.grade for item in items])
-    kinds = np.array([item.kind for item in items])
+# ---------------------------------------------------------------------- the bank sets
 
-    def share(mask: np.ndarray, passed: np.ndarray) -> list[int]:
-        return [int(passed[mask].sum()), int(mask.sum())]
-
-    good = grades >= 4
-    bad = np.isin(kinds, BAD_KINDS)
-    return {
-        "answers": len(items),
-        "spearman": float(spearmanr(mine, grades)[0]),
-        "spearman_baseline": float(spearmanr(plain, grades)[0]),
-        "pearson": float(pearsonr(mine, grades)[0]),
-        "pearson_baseline": float(pearsonr(plain, grades)[0]),
-        "grade_4_5_at_least_60": share(good, mine >= 60),
-        "list_stuffed_negated_below_40": share(bad, mine < 40),
-        "other_question_at_most_10": share(kinds == "other", mine <= 10),
-        "synonyms_at_least_60": share(kinds == "synonyms", mine >= 60),
-        "bands_agree": share(np.ones(len(items), bool),
-                             np.array([band_agrees(g, s) for g, s in zip(grades, mine,
-                                                                         strict=True)])),
-        "by_kind": {kind: [round(float(mine[kinds == kind].min()), 1),
-                           round(float(np.median(mine[kinds == kind])), 1),
-                           round(float(mine[kinds == kind].max()), 1)]
-                    for kind in dict.fromkeys(kinds)},
-    }
-
-
-def interview(config: dict, splits=("dev", "held-out")) -> dict:
-    items = interview_set()
-    mine = scorer_scores(items, config)
+def bank_set(items: list[GradedAnswer], config: dict) -> dict:
+    """The interview set or the roles set: every figure for dev and held-out apart."""
+    reports = scorer_reports(items, config)
     plain = scores(items, PlainBaseline(items).score)
-    result = {}
-    for split in splits:
-        mask = np.array([item.group == split for item in items])
-        chosen = [item for item, keep in zip(items, mask, strict=True) if keep]
-        result[split] = interview_figures(chosen, mine[mask], plain[mask])
-    return result
+    return split_figures(items, reports, plain)
 
 
 # ---------------------------------------------------------------------- Mohler, SemEval
@@ -241,11 +197,15 @@ def jsonl_throughput(quick: bool) -> dict | None:
             "mean_score": float(np.mean([output["score"] for output in outputs]))}
 
 
-def run(quick: bool = False, config: dict | None = None) -> dict:
+def run(quick: bool = False, config: dict | None = None, sets: str = "all") -> dict:
+    """`sets`: "all", or "banks" (the interview and roles sets only, for quick iteration)."""
     config = config or {}
-    return {"config": config, "interview": interview(config), "mohler": mohler(config),
-            "semeval": semeval(config), "bank": bank_figures(config, quick),
-            "jsonl": jsonl_throughput(quick)}
+    results = {"config": config, "interview": bank_set(interview_set(), config),
+               "roles": bank_set(roles_set(), config)}
+    if sets == "all":
+        results.update(mohler=mohler(config), semeval=semeval(config),
+                       bank=bank_figures(config, quick), jsonl=jsonl_throughput(quick))
+    return results
 
 
 # ---------------------------------------------------------------------- the report
@@ -255,25 +215,10 @@ def _share(pair: list[int]) -> str:
 
 
 def report(results: dict) -> str:
-    lines = ["Interview development set (bench/interview), beside the plain char TF-IDF "
-             "baseline"]
-    splits = results["interview"]
-    rows = []
-    for name, key, fmt in (("Spearman with the grade", "spearman", "{:.3f}"),
-                           ("Pearson with the grade", "pearson", "{:.3f}")):
-        rows.append([name] + [f"{fmt.format(splits[s][key])} "
-                              f"(plain {fmt.format(splits[s][key + '_baseline'])})"
-                              for s in splits])
-    for name, key in (("grade 4-5 answers >= 60", "grade_4_5_at_least_60"),
-                      ("list/stuffed/negated < 40", "list_stuffed_negated_below_40"),
-                      ("another question's answer <= 10", "other_question_at_most_10"),
-                      ("synonym-only strong >= 60", "synonyms_at_least_60"),
-                      ("band agrees with the grade", "bands_agree")):
-        rows.append([name] + [_share(splits[s][key]) for s in splits])
-    lines.append(table(rows, ["figure"] + [f"{s} ({splits[s]['answers']})" for s in splits]))
-    kinds = splits["dev"]["by_kind"]
-    lines.append("Scores by kind, dev (min / median / max): " + "; ".join(
-        f"{kind} {low:.0f}/{mid:.0f}/{high:.0f}" for kind, (low, mid, high) in kinds.items()))
+    lines = report_lines("Interview development set (bench/interview)", results["interview"])
+    lines += [""] + report_lines("Roles development set (bench/roles)", results["roles"])
+    if "mohler" not in results:
+        return "\n".join(lines)
     if results["mohler"]:
         mine, base = results["mohler"]["scorer"], results["mohler"]["baseline"]
         lines += ["", "Mohler 2011 (nothing fitted on its grades)", table(
@@ -310,9 +255,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scoring_bench")
     parser.add_argument("--config", default="{}", help="AnswerScorer keyword arguments (JSON)")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--sets", choices=("all", "banks"), default="all",
+                        help="banks: the interview and roles sets only (quick iteration)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = run(args.quick, json.loads(args.config))
+    results = run(args.quick, json.loads(args.config), args.sets)
     print(json.dumps(results, indent=2) if args.json else report(results))
 
 

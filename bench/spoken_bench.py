@@ -216,7 +216,7 @@ def summarise(clips: list[dict], rows: list[dict]) -> dict:
 def run(quick: bool = False) -> dict:
     from audio import SpeechToTextOptions
     from bank import load_bank
-    from bench.scoring_bench import make_scorer
+    from bench.scoring_bench import recipe
 
     bank = load_bank()
     clips = render(spoken_set(quick))
@@ -224,7 +224,7 @@ def run(quick: bool = False) -> dict:
     if shared and (shared / "eval" / "speech" / "jfk.flac").exists():
         clips.append({"id": "jfk", "path": str(shared / "eval" / "speech" / "jfk.flac"),
                       "answer": JFK, "kind": "real speech", "voice": "real", "rate": 0})
-    scorer = make_scorer({}).fit(bank.questions)
+    scorer = recipe({}).scorer(bank.questions)
     glossary = bank.glossary()
     configs = {"verbatim prefix + glossary (default)": SpeechToTextOptions(glossary=glossary),
                "glossary only (no verbatim prefix)":

@@ -26,16 +26,18 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from scoring.concepts import DEFAULT_FUZZY_THRESHOLD, ConceptSpec, PhraseMatch
+from scoring.concepts import DEFAULT_FUZZY_THRESHOLD
 from scoring.delivery import SINGLE_FILLERS, delivery_metrics
-from scoring.explanation import Explanation
+from scoring.explanation import Explanation, sentence_numbers
 from scoring.feedback import with_feedback
 from scoring.keyword_list import looks_like_keyword_list
-from scoring.model import QuestionModel, TextEmbedder, build_model, embed
+from scoring.meaning import Unit, credited, unit_texts, units
+from scoring.model import QuestionModel, SentenceMeanings, TextEmbedder, build_model, embed
 from scoring.negation import Negation, find_negation
 from scoring.relevance import baseline_at
+from scoring.results import concept_result, said_in_other_words
 from scoring.similarity import TfidfSimilarity, prepare, question_stems
 from scoring.text import Token, tokenize
 from scoring.types import (
@@ -43,12 +45,11 @@ from scoring.types import (
     ConceptResult,
     ConceptStatus,
     DeliveryReport,
-    Evidence,
     ScorableQuestion,
     ScoreReport,
     TimedWord,
 )
-from scoring.words import join_words, unsure_flags, word_at
+from scoring.words import join_words, unsure_flags
 
 MAX_ANSWER_CHARS = 200_000  # longer input is scored on its first part (a 1 MB paste stays fast)
 CONFIG_VERSION = 2  # fitted states saved by an earlier version are refitted
@@ -68,6 +69,9 @@ class _Analysis:
     chosen: list[Token]
     delivery: DeliveryReport | None
     empty: bool = False
+    units: list[Unit] = field(default_factory=list)  # sentences the sentence model reads
+    words: list[TimedWord] | None = None
+    word_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 class AnswerScorer:
@@ -86,7 +90,9 @@ class AnswerScorer:
                  keyword_list_cap: float = 34.0, semantic_weight: float = 0.4,
                  full_coverage: float = 0.9,
                  fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
-                 embedder: TextEmbedder | None = None):
+                 meaning_possible_margin: float = 0.10, meaning_covered_margin: float = 0.20,
+                 embedder: TextEmbedder | None = None,
+                 sentence_embedder: TextEmbedder | None = None):
         self.char_ngram_range = char_ngram_range
         self.use_words = use_words
         self.similarity_weight = similarity_weight
@@ -102,6 +108,10 @@ class AnswerScorer:
         self.full_coverage = full_coverage
         self.fuzzy_threshold = fuzzy_threshold
         self.embedder = embedder
+        self.meaning_possible_margin = meaning_possible_margin
+        self.meaning_covered_margin = meaning_covered_margin
+        self.sentence_embedder = sentence_embedder
+        self._sentences = SentenceMeanings(sentence_embedder) if sentence_embedder else None
         self.similarity_: TfidfSimilarity | None = None
         self.references_: list[tuple[str, str]] = []  # (question id, model answer)
         self.word_idf_: dict[str, float] = {}
@@ -169,7 +179,9 @@ class AnswerScorer:
                 "keyword_list_cap": self.keyword_list_cap,
                 "semantic_weight": self.semantic_weight if self.embedder else None,
                 "full_coverage": self.full_coverage,
-                "fuzzy_threshold": self.fuzzy_threshold}
+                "fuzzy_threshold": self.fuzzy_threshold,
+                "meaning_margins": [self.meaning_possible_margin, self.meaning_covered_margin]
+                if self.sentence_embedder else None}
 
     def _idf(self, word_stem: str) -> float:
         return self.word_idf_.get(word_stem, self._unseen_idf)
@@ -193,7 +205,7 @@ class AnswerScorer:
                 model = build_model(question, self.similarity_, self.references_, self._idf,
                                     fuzzy_threshold=self.fuzzy_threshold,
                                     shared_concept_discount=self.shared_concept_discount,
-                                    embedder=self.embedder)
+                                    embedder=self.embedder, sentences=self._sentences)
                 self._models[key] = model
         return model
 
@@ -236,22 +248,29 @@ class AnswerScorer:
         negation = Negation.none(len(tokens)) if model.derived else \
             find_negation(answer, tokens)
         unsure = unsure_flags(tokens, words, word_spans) if words else None
-        matches = model.matcher.match(tokens, unsure, negation, model.expected_negated)
+        sentences = sentence_numbers(answer, tokens)
+        matches = model.matcher.match(tokens, unsure, negation, sentences)
         mentions = [(match.first, match.last) for match in matches if match is not None]
         # Likewise only curated concepts must be explained: derived ones are plain words.
         explanation = None if model.derived else Explanation(answer, tokens, model.topic,
                                                              mentions)
-        results = [self._concept_result(spec, shared, match, expected, explanation, tokens,
-                                        answer, words, word_spans)
-                   for spec, shared, match, expected in zip(
-                       model.specs, model.shared, matches, model.expected_negated,
-                       strict=True)]
+        results = [concept_result(spec, shared, match, explanation, tokens, answer,
+                                  words, word_spans)
+                   for spec, shared, match in zip(model.specs, model.shared, matches,
+                                                  strict=True)]
         kept = explanation.kept_for_similarity(mentions) if explanation \
             else [True] * len(tokens)
         chosen = [token for token, keep in zip(tokens, kept, strict=True) if keep]
-        return _Analysis(question, model, answer, tokens, results, chosen, delivery)
+        found = []
+        if model.meanings is not None and any(r.status is ConceptStatus.MISSED
+                                              for r in results):
+            found = units(tokens, sentences, negation.negated,
+                          {cue for cue in negation.cue if cue is not None}, model.meaning_topic)
+        return _Analysis(question, model, answer, tokens, results, chosen, delivery, units=found,
+                         words=words, word_spans=word_spans)
 
     def _finish(self, analyses: list[_Analysis]) -> list[ScoreReport]:
+        self._say_in_other_words(analyses)
         meanings: list[float | None] = [None] * len(analyses)
         if self.embedder is not None:
             wanted = [index for index, analysis in enumerate(analyses)
@@ -267,6 +286,30 @@ class AnswerScorer:
         return [self._empty(analysis) if analysis.empty else
                 self._report(analysis, *self._relevance(analysis, meaning))
                 for analysis, meaning in zip(analyses, meanings, strict=True)]
+
+    def _say_in_other_words(self, analyses: list[_Analysis]) -> None:
+        """Concepts no phrase matched, said in other words (`scoring.meaning`): every
+        answer's sentences embedded in one batch."""
+        wanted = [analysis for analysis in analyses if analysis.units]
+        if self._sentences is None or not wanted:
+            return
+        texts = [text for analysis in wanted
+                 for text in unit_texts(analysis.answer, analysis.tokens, analysis.units)]
+        vectors = self._sentences.embed(texts)
+        start = 0
+        for analysis in wanted:
+            own = vectors[start:start + len(analysis.units)]
+            start += len(analysis.units)
+            assert analysis.model.meanings is not None
+            open_concepts = [index for index, result in enumerate(analysis.results)
+                             if result.status is ConceptStatus.MISSED]
+            found = credited(analysis.model.meanings, analysis.units, own, open_concepts,
+                             self.meaning_possible_margin, self.meaning_covered_margin)
+            for concept, (unit_index, closeness, covered) in found.items():
+                unit = analysis.units[unit_index]
+                analysis.results[concept] = said_in_other_words(
+                    analysis.results[concept], analysis.answer, analysis.tokens, unit.first,
+                    unit.last, analysis.words, analysis.word_spans, closeness, covered)
 
     def _relevance(self, analysis: _Analysis, meaning: float | None) -> tuple[float, float]:
         """(TF-IDF similarity, relevance) of the kept tokens: relevance is the rise above an
@@ -305,7 +348,8 @@ class AnswerScorer:
             score, capped_at = self.keyword_list_cap, self.keyword_list_cap
         score = round(min(100.0, max(0.0, score)), 1)
         report = ScoreReport(
-            question_id=analysis.question.id, score=score, band=Band.for_score(score),
+            question_id=analysis.question.id, score=score,
+            band=_band(score, results, keyword_list),
             similarity=similarity, relevance=relevance, coverage=coverage,
             concepts=tuple(results), text=analysis.answer, keyword_list=keyword_list,
             derived_concepts=model.derived, word_count=len(tokens),
@@ -337,33 +381,18 @@ class AnswerScorer:
                            feedback=("There was nothing to score: the answer has no "
                                      "words.",))
 
-    def _concept_result(self, spec: ConceptSpec, shared: int, match: PhraseMatch | None,
-                        expected_negated: bool, explanation: Explanation | None,
-                        tokens: list[Token], answer: str, words: list[TimedWord] | None,
-                        word_spans: list[tuple[int, int]]) -> ConceptResult:
-        if match is None:
-            return ConceptResult(spec.name, spec.weight, ConceptStatus.MISSED, None, shared)
-        status, cue = match.status, None
-        first, last = match.first, match.last
-        if match.negated != expected_negated:
-            status = ConceptStatus.CONTRADICTED
-            if match.cue is not None:  # quote from the negation: "never bother with rotation"
-                cue = answer[tokens[match.cue].start:tokens[match.cue].end]
-                first, last = min(first, match.cue), max(last, match.cue)
-        explained = status is ConceptStatus.CONTRADICTED or explanation is None or \
-            explanation.explains(match.first, match.last)
-        start_char, end_char = tokens[first].start, tokens[last].end
-        start_time = end_time = None
-        if words:
-            start_time = round(words[word_at(word_spans, start_char)].start, 2)
-            end_time = round(words[word_at(word_spans, max(start_char, end_char - 1))].end, 2)
-        evidence = Evidence(text=answer[start_char:end_char].strip(), phrase=match.phrase,
-                            start_char=start_char, end_char=end_char, start=start_time,
-                            end=end_time, fuzzy=match.fuzzy, cue=cue)
-        return ConceptResult(spec.name, spec.weight, status, evidence, shared, explained)
-
-
 # ---------------------------------------------------------------------- helpers
+
+def _band(score: float, results: list[ConceptResult], keyword_list: bool) -> Band:
+    """The band of the score; but off-topic only for an answer about something else: one
+    that lists the terms, rejects a practice, or says a concept of this question that other
+    questions' model answers do not share is on topic, however low it scores."""
+    band = Band.for_score(score)
+    on_topic = keyword_list or any(
+        result.status is ConceptStatus.CONTRADICTED or
+        (result.evidence is not None and result.shared == 0) for result in results)
+    return Band.WEAK if band is Band.OFF_TOPIC and on_topic else band
+
 
 def _rise(value: float, baseline: float) -> float:
     """How far `value` rises above `baseline`, as a share of the room above it."""
