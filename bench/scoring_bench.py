@@ -51,12 +51,14 @@ from scoring import AnswerScorer, Band
 
 def recipe(config: dict):
     """The application's scorer recipe, with `config` overriding scorer parameters;
-    `{"semantic": false}` leaves the embedder out."""
+    `{"semantic": false}` leaves the embedder out, `{"sentence": false}` the sentence model."""
     from interviewer.judging import scorer_recipe
 
     config = dict(config)
     if not config.pop("semantic", True):
         config["embedder"] = None
+    if not config.pop("sentence", True):
+        config["sentence_embedder"] = None
     return scorer_recipe(**config)
 
 
@@ -151,19 +153,33 @@ def off_topic_separation(scorer: AnswerScorer, questions: list[Question]) -> dic
 
 
 def bank_figures(config: dict, quick: bool) -> dict:
+    """Off-topic separation on the bundled bank, and the time to score an answer: each
+    question's answer is the next question's model answer (on topic enough to be read
+    sentence by sentence), timed with the sentence model and without it, in the same run."""
     bank = load_bank()
-    scorer = recipe(config).scorer(bank.questions)
     questions = list(bank.questions)
     answers = [q.model_answer for q in questions[1:] + questions[:1]]
-    for answer, question in zip(answers, questions, strict=True):
-        scorer.score_text(answer, question)  # build the per-question models first
-    per_answer = best_time(lambda: [scorer.score_text(answer, question) for answer, question
-                                    in zip(answers, questions, strict=True)],
-                           repeat=10 if quick else 30) / len(questions)
-    return {"off_topic": off_topic_separation(scorer, questions),
-            "model_answers_min": min(scorer.score_text(q.model_answer, q).score
+    timings = {}
+    for label, extra in (("with_sentence_model", {}), ("without_sentence_model",
+                                                      {"sentence": False})):
+        scorer = recipe({**config, **extra}).scorer(bank.questions)
+        for answer, question in zip(answers, questions, strict=True):
+            scorer.score_text(answer, question)  # build the per-question models first
+
+        def score_all(scorer: AnswerScorer = scorer) -> None:
+            if scorer._sentences is not None:  # time a new answer, not a remembered one
+                scorer._sentences.forget()
+            for answer, question in zip(answers, questions, strict=True):
+                scorer.score_text(answer, question)
+
+        timings[label] = 1000 * best_time(score_all, repeat=5 if quick else 15) / len(questions)
+        if not extra:
+            measured = scorer
+    return {"off_topic": off_topic_separation(measured, questions),
+            "model_answers_min": min(measured.score_text(q.model_answer, q).score
                                      for q in questions),
-            "ms_per_answer_bank": 1000 * per_answer}
+            "ms_per_answer_bank": timings["with_sentence_model"],
+            "ms_per_answer_without_sentence_model": timings["without_sentence_model"]}
 
 
 def jsonl_throughput(quick: bool) -> dict | None:
@@ -240,7 +256,9 @@ def report(results: dict) -> str:
               f"{off['pairs']} other-question model answers {100 * off['off_topic_share']:.1f}% "
               f"off-topic (< 10) and {100 * off['below_partial_share']:.1f}% below the partial "
               f"band (< 35), median {off['median_score']:.0f}, 95th percentile "
-              f"{off['p95_score']:.0f}; {bank['ms_per_answer_bank']:.2f} ms per answer"]
+              f"{off['p95_score']:.0f}; {bank['ms_per_answer_bank']:.2f} ms per answer "
+              f"({bank['ms_per_answer_without_sentence_model']:.2f} ms without the sentence "
+              "model, same run)"]
     jsonl = results["jsonl"]
     if jsonl and "error" not in jsonl:
         lines.append(f"score --jsonl (Mohler answers with their references, fresh process): "

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scoring.concepts import ConceptMatcher
-from scoring.lexicon import is_english_word
+from scoring.lexicon import is_common_word, is_english_word
 from scoring.model import concept_spec
 from scoring.negation import find_negation
 from scoring.phrases import SHORT_WORD, phrase_from_text
@@ -81,13 +81,13 @@ def _alias_problem(alias: str, name: str, avoid: bool) -> str | None:
         return (f"'{alias}' is {len(letters)} letters: it is matched only as that exact word "
                 "and collides with ordinary words; write a longer phrase (or the acronym in "
                 "capitals when it is one)")
-    if len(words) == 1 and alias.islower() and is_english_word(alias.lower()):
-        return (f"'{alias}' is an ordinary English word: it matches wherever the word is "
-                "said, in any sense; use a phrase that only this concept uses")
+    if len(words) == 1 and alias.islower() and is_common_word(alias.lower()):
+        return (f"'{alias}' is a common English word: it matches wherever the word is said, "
+                "in any sense; use a phrase that only this concept uses")
     phrase = phrase_from_text(0, alias)
     if avoid and phrase is not None and not phrase.self_negating:
-        return (f"'{alias}' names the hazard of '{name}', a concept to avoid: it counts only "
-                "when the answer negates it ('never ...', 'no ...') and contradicts the "
-                "concept when the answer keeps it; writing the absence itself ('no ...', "
-                "'never ...') says so plainly")
+        return (f"'{alias}' is read as the hazard '{name}' avoids: it counts only when "
+                "negated ('never ...') and contradicts the concept when the answer keeps it; if "
+                "it is a remedy, move it to a practice concept; to be explicit, write the "
+                "absence ('no ...')")
     return None

@@ -53,7 +53,7 @@ CONTRADICTED = ConceptStatus.CONTRADICTED
 DEFAULT_FUZZY_THRESHOLD = 88.0
 # words that, in the clause of a plainly said hazard, say the answer keeps it
 ENDORSING = frozenset("keep keeps kept keeping still allow allows allowed allowing rely relies "
-                      "relying fine okay ok enough acceptable safe trust trusts trusting "
+                      "relying fine okay ok enough acceptable trust trusts trusting "
                       "continue".split())
 CONTRAST = frozenset("but instead rather however though although whereas yet".split())
 
@@ -135,7 +135,8 @@ class ConceptMatcher:
         positions = self._word_positions(tokens)
         joined = self._joined_positions(tokens)
         for index, phrase in enumerate(self.phrases):
-            if phrase.self_negating or self.concepts[phrase.concept].avoid:
+            concept = self.concepts[phrase.concept]
+            if phrase.self_negating or concept.avoid or _names_the_practice(phrase, concept):
                 continue
             found = list(self._candidates(phrase, positions, joined, tokens, negation))
             if found:
@@ -290,6 +291,24 @@ class ConceptMatcher:
             yield polarised(PhraseMatch(phrase.concept, phrase.text, joined[0], joined[1],
                                         joined[2], COVERED, size=len(phrase.words)),
                             phrase, negation)
+
+
+def _names_the_practice(phrase: Phrase, concept: ConceptSpec) -> bool:
+    """Whether a phrase shares a word with its concept's name ("verify" for "verification at
+    admission"): it names the practice itself, even where the model answer negates it ("an
+    image whose signature it cannot verify")."""
+    name = phrase_from_text(0, concept.name)
+    return name is not None and any(
+        _related(word_stem, other_stem) and same_word(word, other)
+        for word, word_stem in zip(phrase.words, phrase.stems, strict=True)
+        for other, other_stem in zip(name.words, name.stems, strict=True)
+        if word not in STOP_WORDS)
+
+
+def _related(left: str, right: str) -> bool:
+    """Stems of one word family ("verifi" / "verif")."""
+    short, long = sorted((left, right), key=len)
+    return left == right or (len(short) >= 4 and long.startswith(short))
 
 
 def ordered_groups(options: list[list[tuple[int, str]]], phrase: Phrase,

@@ -13,19 +13,31 @@ from functools import lru_cache
 
 VOCABULARY_FILE = "vocab.txt"
 MIN_LETTERS = 2
+# The vocabulary lists words roughly by frequency: those before this entry are the few
+# thousand most common ("noise", "evidence", "target"), which an alias should not be alone.
+COMMON_RANK = 8000
 
 
 @lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
+def _ranks() -> dict[str, int]:
     from scoring.sentence_model import minilm_folder
 
     try:
         lines = (minilm_folder() / VOCABULARY_FILE).read_text(encoding="utf-8").splitlines()
     except OSError:
-        return frozenset()
-    return frozenset(line for line in lines
-                     if len(line) >= MIN_LETTERS and line.isalpha() and line.isascii())
+        return {}
+    return {line: rank for rank, line in enumerate(lines)
+            if len(line) >= MIN_LETTERS and line.isalpha() and line.isascii()}
+
+
+def english_words() -> frozenset[str]:
+    return frozenset(_ranks())
 
 
 def is_english_word(word: str) -> bool:
-    return word in english_words()
+    return word in _ranks()
+
+
+def is_common_word(word: str) -> bool:
+    """One of the few thousand most frequent English words."""
+    return _ranks().get(word, COMMON_RANK) < COMMON_RANK

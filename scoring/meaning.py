@@ -8,11 +8,15 @@ closeness to those meanings compared with how close *unrelated* sentences come: 
 questions' model answers, cut the same way. A concept no phrase matched is credited when a
 sentence rises clearly above that floor:
 
-- `possible` ("in other words: ...") at `possible_margin` above the floor, `covered` at
-  `covered_margin`; the evidence quotes the sentence;
-- polarity must agree: a sentence with a negation never says a practice in other words (a
-  sentence model does not see "not"), and a concept to avoid is only said by a sentence that
-  negates something ("nothing holds a lock on the table for long");
+- it must come closer than unrelated sentences do (the floor), closer than the question
+  itself does by `QUESTION_MARGIN` (saying the question back is no answer), and above all
+  closer to this concept than to the question's concepts on average, by `possible_margin`
+  for `possible` ("perhaps: ...") and `covered_margin` for `covered`: generic talk about the
+  topic ("secrets are really important") is close to every concept at once; the evidence
+  quotes the sentence;
+- polarity must agree: a sentence says a meaning only when both have a negation or neither
+  has (a sentence model does not see "not"): a concept to avoid, described as an absence, is
+  said by "nothing holds a lock on the table for long", not by "we lock the table";
 - a sentence credits at most `PER_SENTENCE` concepts, its closest ones, and only a sentence
   that holds a word of the question's topic (off-topic talk stays off-topic).
 """
@@ -24,14 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.text import Token
+from scoring.negation import find_negation
+from scoring.text import Token, tokenize
 
 UNIT_WORDS, UNIT_STRIDE, LONG_SENTENCE = 24, 12, 32
 PER_SENTENCE = 2
 FLOOR_QUANTILE = 0.95  # of unrelated sentences' closeness to a concept
 MIN_FLOOR = 0.2
-import os  # noqa: E402  (experiment switch, removed after)
-RULE = os.environ.get("MEANING_RULE", "")
+QUESTION_MARGIN = 0.1  # closer to the concept than to the question itself, by this much
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,17 @@ class ConceptMeanings:
     vectors: np.ndarray  # (targets, dim), unit length
     owner: np.ndarray  # (targets,) the concept of each target
     floor: np.ndarray  # (concepts,)
-    avoid: tuple[bool, ...]
+    negated: np.ndarray  # (targets,) the target says its meaning with a negation
     question: np.ndarray | None = None  # the question's own embedding
 
-    def closeness(self, unit_vectors: np.ndarray) -> np.ndarray:
-        """(units, concepts): each unit's closeness to each concept's nearest meaning."""
+    def closeness(self, unit_vectors: np.ndarray,
+                  unit_negated: np.ndarray | None = None) -> np.ndarray:
+        """(units, concepts): each unit's closeness to each concept's nearest meaning; with
+        `unit_negated`, only to meanings said with the same polarity (a sentence model does not
+        see "not": "our nodes have public IPs" is close to "nodes without public addresses")."""
         sims = unit_vectors @ self.vectors.T
+        if unit_negated is not None:
+            sims = np.where(unit_negated[:, None] == self.negated[None, :], sims, -1.0)
         result = np.full((len(unit_vectors), len(self.floor)), -1.0, dtype=np.float32)
         for concept in range(len(self.floor)):
             mask = self.owner == concept
@@ -91,10 +100,12 @@ def unit_texts(text: str, tokens: Sequence[Token], found: Sequence[Unit]) -> lis
     return [text[tokens[unit.first].start:tokens[unit.last].end] for unit in found]
 
 
-def build_meanings(targets: Sequence[Sequence[str]], avoid: Sequence[bool],
-                   unrelated: np.ndarray, embed, question: str = "") -> ConceptMeanings | None:
+def build_meanings(targets: Sequence[Sequence[str]], unrelated: np.ndarray, embed,
+                   question: str = "", mentions: np.ndarray | None = None
+                   ) -> ConceptMeanings | None:
     """`targets[c]`: texts saying what concept c means here; `unrelated`: embeddings of
-    sentences from other questions' model answers; `embed`: texts -> unit vectors."""
+    sentences from other questions' model answers, `mentions[u, c]` whether sentence u names
+    concept c; `embed`: texts -> unit vectors."""
     texts = [text for concept_texts in targets for text in concept_texts]
     if not texts:
         return None
@@ -103,15 +114,37 @@ def build_meanings(targets: Sequence[Sequence[str]], avoid: Sequence[bool],
     vectors = embed(texts + [question])
     question_vector = vectors[-1] if question.strip() else None
     vectors = vectors[:-1]
+    negated = np.array([says_a_negation(text) for text in texts])
     floor = np.full(len(targets), MIN_FLOOR, np.float32)
-    meanings = ConceptMeanings(vectors, owner, floor, tuple(avoid), question_vector)
+    meanings = ConceptMeanings(vectors, owner, floor, negated, question_vector)
     if len(unrelated):
         reached = meanings.closeness(unrelated)
-        floor = np.maximum(np.quantile(reached, FLOOR_QUANTILE, axis=0), MIN_FLOOR)
-    if question_vector is not None and RULE in ("A", "AB"):
-        floor = np.maximum(floor, meanings.closeness(question_vector[None, :])[0])
-    return ConceptMeanings(vectors, owner, floor.astype(np.float32), tuple(avoid),
-                           question_vector)
+        if mentions is not None:  # sentences naming the concept are not unrelated to it
+            reached = np.where(mentions, np.nan, reached)
+        with np.errstate(all="ignore"):
+            found = np.nanquantile(reached, FLOOR_QUANTILE, axis=0) if reached.size else floor
+        floor = np.maximum(np.nan_to_num(found, nan=MIN_FLOOR), MIN_FLOOR)
+    return ConceptMeanings(vectors, owner, floor.astype(np.float32), negated, question_vector)
+
+
+def says_a_negation(text: str) -> bool:
+    tokens = tokenize(text)
+    negation = find_negation(text, tokens)
+    return any(negation.negated) or any(cue is not None for cue in negation.cue)
+
+
+def _lift(meanings: ConceptMeanings, unit_vectors: np.ndarray, closeness: np.ndarray,
+          any_polarity: np.ndarray) -> np.ndarray:
+    """(units, concepts): how clearly each sentence says each concept. It must be closer to
+    the concept than unrelated sentences come (the floor), closer to it than to the question
+    (saying the question back is not an answer), and closer to it than to this question's
+    concepts on average: generic talk about the topic is close to all of them at once. The
+    last is the one a margin is asked of."""
+    specific = closeness - any_polarity.mean(axis=1, keepdims=True)
+    passes = closeness >= meanings.floor[None, :]
+    if meanings.question is not None:
+        passes &= closeness - (unit_vectors @ meanings.question)[:, None] >= QUESTION_MARGIN
+    return np.where(passes, specific, -1.0)
 
 
 def credited(meanings: ConceptMeanings, found: Sequence[Unit], unit_vectors: np.ndarray,
@@ -121,16 +154,12 @@ def credited(meanings: ConceptMeanings, found: Sequence[Unit], unit_vectors: np.
     eligible sentence says in other words."""
     if not len(found) or not open_concepts:
         return {}
-    closeness = meanings.closeness(unit_vectors)
-    lift = closeness - meanings.floor[None, :]
-    if meanings.question is not None and RULE in ("B", "AB"):
-        to_question = unit_vectors @ meanings.question
-        lift = np.minimum(lift, closeness - to_question[:, None])
+    closeness = meanings.closeness(unit_vectors, np.array([unit.negated for unit in found]))
+    lift = _lift(meanings, unit_vectors, closeness, meanings.closeness(unit_vectors))
     candidates = []
     for concept in open_concepts:
         for index, unit in enumerate(found):
-            agrees = unit.negated if meanings.avoid[concept] else not unit.negated
-            if agrees and unit.topical and lift[index, concept] >= possible_margin:
+            if unit.topical and lift[index, concept] >= possible_margin:
                 candidates.append((float(lift[index, concept]), concept, index))
     result: dict[int, tuple[int, float, bool]] = {}
     used: dict[int, int] = {}

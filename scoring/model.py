@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -101,10 +102,16 @@ def build_model(question: ScorableQuestion, similarity: TfidfSimilarity,
                         [phrase for spec in specs for phrase in spec.phrases])
     meanings = None
     if sentences is not None and not derived:
+        unrelated = sentences.vectors_of(others)
+        # a sentence of another model answer that names a concept is no unrelated sentence
+        # for that concept (concepts recur across questions: OIDC, least privilege)
+        mentions = np.zeros((len(unrelated), len(specs)), dtype=bool)
+        for row, text in enumerate(sentences.texts_of(others)[:len(unrelated)]):
+            for index, match in enumerate(matcher.match(tokenize(text))):
+                mentions[row, index] = match is not None
         meanings = build_meanings(concept_targets(question.model_answer, specs, matcher),
-                                  [spec.avoid for spec in specs],
-                                  sentences.vectors_of(others), sentences.embed,
-                                  question.text)
+                                  unrelated, sentences.embed, question.text,
+                                  mentions=mentions)
     return QuestionModel(
         question=question, drop=drop, reference=reference, baseline=baseline,
         meaning=_meaning(question.model_answer, others, embedder), specs=specs,
@@ -112,6 +119,9 @@ def build_model(question: ScorableQuestion, similarity: TfidfSimilarity,
         meanings=meanings, meaning_topic=topic[0] | frozenset(
             token.stem for spec in specs for token in tokenize(spec.description)
             if not token.is_stop))
+
+
+RECENT_SENTENCES = 512
 
 
 class SentenceMeanings:
@@ -122,22 +132,49 @@ class SentenceMeanings:
         self.embedder = embedder
         self._units: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+        # the answer's sentences, kept a while: a spoken answer is scored again when its
+        # transcript is refined or corrected, and most of its sentences are unchanged
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        return embed(self.embedder, texts)
+        with self._lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._recent]
+        found = dict(zip(missing, embed(self.embedder, missing), strict=True)) if missing \
+            else {}
+        with self._lock:
+            for text in texts:
+                vector = found.get(text)
+                if vector is None:
+                    vector = self._recent[text]
+                    self._recent.move_to_end(text)
+                self._recent[text] = found[text] = vector
+            while len(self._recent) > RECENT_SENTENCES:
+                self._recent.popitem(last=False)
+        if not texts:
+            return np.zeros((0, 0), np.float32)
+        return np.stack([found[text] for text in texts])
+
+    def forget(self) -> None:
+        """Drop the recent answers' sentences (for timing what a new answer costs)."""
+        with self._lock:
+            self._recent.clear()
 
     def vectors_of(self, answers: Sequence[str]) -> np.ndarray:
         with self._lock:
             missing = [answer for answer in dict.fromkeys(answers) if answer not in self._units]
             pieces = {answer: answer_units(answer) for answer in missing}
             texts = [text for answer in missing for text in pieces[answer]]
-            vectors = self.embed(texts) if texts else np.zeros((0, 0), np.float32)
+            vectors = embed(self.embedder, texts) if texts else np.zeros((0, 0), np.float32)
             start = 0
             for answer in missing:
                 self._units[answer] = vectors[start:start + len(pieces[answer])]
                 start += len(pieces[answer])
             chosen = [self._units[answer] for answer in answers if len(self._units[answer])]
         return np.concatenate(chosen) if chosen else np.zeros((0, 1), np.float32)
+
+    def texts_of(self, answers: Sequence[str]) -> list[str]:
+        """The sentences `vectors_of` embeds, in the same order."""
+        return [text for answer in answers for text in answer_units(answer)]
 
 
 def answer_units(text: str) -> list[str]:

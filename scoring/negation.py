@@ -24,6 +24,7 @@ not no never dont doesnt didnt wont wouldnt cant cannot couldnt shouldnt isnt ar
 werent hasnt havent hadnt neither nor none nobody nothing nowhere without skip skips skipped
 skipping disable disables disabled disabling
 """.split())
+STOPPING = frozenset({"stop", "stopped", "stopping", "quit", "quitting"})
 FORWARD_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("no", "need"),
                            ("get", "rid"), ("turn", "off"), ("turned", "off"),
                            ("turning", "off"), ("switch", "off"), ("switched", "off")})
@@ -99,6 +100,8 @@ def _is_cue(tokens: Sequence[Token], index: int) -> int:
         return 0  # not a forward cue; "isn't worth" negates what came before
     if (word, following) in FORWARD_PAIRS:
         return 2
+    if word in STOPPING and following.endswith("ing") and len(following) > 4:
+        return 1  # "stop trusting the network", but not "stop leaks" (a goal, not a refusal)
     return 1 if word in FORWARD else 0
 
 

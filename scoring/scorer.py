@@ -26,25 +26,24 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from scoring.concepts import DEFAULT_FUZZY_THRESHOLD
 from scoring.delivery import SINGLE_FILLERS, delivery_metrics
 from scoring.explanation import Explanation, sentence_numbers
 from scoring.feedback import with_feedback
 from scoring.keyword_list import looks_like_keyword_list
-from scoring.meaning import Unit, credited, unit_texts, units
+from scoring.meaning import units
 from scoring.model import QuestionModel, SentenceMeanings, TextEmbedder, build_model, embed
 from scoring.negation import Negation, find_negation
+from scoring.reading import Analysis, read_sentences
 from scoring.relevance import baseline_at
-from scoring.results import concept_result, said_in_other_words
+from scoring.results import concept_result
 from scoring.similarity import TfidfSimilarity, prepare, question_stems
-from scoring.text import Token, tokenize
+from scoring.text import tokenize
 from scoring.types import (
     Band,
     ConceptResult,
     ConceptStatus,
-    DeliveryReport,
     ScorableQuestion,
     ScoreReport,
     TimedWord,
@@ -54,24 +53,6 @@ from scoring.words import join_words, unsure_flags
 MAX_ANSWER_CHARS = 200_000  # longer input is scored on its first part (a 1 MB paste stays fast)
 CONFIG_VERSION = 2  # fitted states saved by an earlier version are refitted
 EMBED_BATCH = 256
-
-
-@dataclass
-class _Analysis:
-    """One answer, read: its tokens, what became of each concept, and the tokens whose
-    similarity counts (sentences that only name concepts are left out)."""
-
-    question: ScorableQuestion
-    model: QuestionModel
-    answer: str
-    tokens: list[Token]
-    results: list[ConceptResult]
-    chosen: list[Token]
-    delivery: DeliveryReport | None
-    empty: bool = False
-    units: list[Unit] = field(default_factory=list)  # sentences the sentence model reads
-    words: list[TimedWord] | None = None
-    word_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 class AnswerScorer:
@@ -90,7 +71,8 @@ class AnswerScorer:
                  keyword_list_cap: float = 34.0, semantic_weight: float = 0.4,
                  full_coverage: float = 0.9,
                  fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
-                 meaning_possible_margin: float = 0.10, meaning_covered_margin: float = 0.20,
+                 meaning_possible_margin: float = 0.20, meaning_covered_margin: float = 0.25,
+                 meaning_explain_margin: float = 0.10,
                  embedder: TextEmbedder | None = None,
                  sentence_embedder: TextEmbedder | None = None):
         self.char_ngram_range = char_ngram_range
@@ -110,6 +92,7 @@ class AnswerScorer:
         self.embedder = embedder
         self.meaning_possible_margin = meaning_possible_margin
         self.meaning_covered_margin = meaning_covered_margin
+        self.meaning_explain_margin = meaning_explain_margin
         self.sentence_embedder = sentence_embedder
         self._sentences = SentenceMeanings(sentence_embedder) if sentence_embedder else None
         self.similarity_: TfidfSimilarity | None = None
@@ -180,7 +163,8 @@ class AnswerScorer:
                 "semantic_weight": self.semantic_weight if self.embedder else None,
                 "full_coverage": self.full_coverage,
                 "fuzzy_threshold": self.fuzzy_threshold,
-                "meaning_margins": [self.meaning_possible_margin, self.meaning_covered_margin]
+                "meaning_margins": [self.meaning_possible_margin, self.meaning_covered_margin,
+                                    self.meaning_explain_margin]
                 if self.sentence_embedder else None}
 
     def _idf(self, word_stem: str) -> float:
@@ -233,14 +217,14 @@ class AnswerScorer:
 
     def _analyse(self, answer: str, question: ScorableQuestion,
                  words: list[TimedWord] | None, word_spans: list[tuple[int, int]],
-                 duration_s: float | None) -> _Analysis:
+                 duration_s: float | None) -> Analysis:
         """Everything about one answer but its closeness of meaning (embedded in batches)."""
         model = self._model(question)
         answer = answer[:MAX_ANSWER_CHARS]
         tokens = tokenize(answer)
         delivery = delivery_metrics(answer, words, duration_s) if (answer or words) else None
         if not any(token.norm not in SINGLE_FILLERS for token in tokens):
-            return _Analysis(question, model, answer, tokens, [], [], delivery, empty=True)
+            return Analysis(question, model, answer, tokens, [], [], delivery, empty=True)
         # Only curated concepts can be contradicted: a derived concept is one word of the model
         # answer, which correct answers often say with a negation ("no need to copy the data"
         # for "avoids copies"); judging those as contradictions lowered agreement with the
@@ -258,19 +242,20 @@ class AnswerScorer:
                                   words, word_spans)
                    for spec, shared, match in zip(model.specs, model.shared, matches,
                                                   strict=True)]
-        kept = explanation.kept_for_similarity(mentions) if explanation \
-            else [True] * len(tokens)
-        chosen = [token for token, keep in zip(tokens, kept, strict=True) if keep]
         found = []
-        if model.meanings is not None and any(r.status is ConceptStatus.MISSED
-                                              for r in results):
+        if model.meanings is not None:
             found = units(tokens, sentences, negation.negated,
                           {cue for cue in negation.cue if cue is not None}, model.meaning_topic)
-        return _Analysis(question, model, answer, tokens, results, chosen, delivery, units=found,
-                         words=words, word_spans=word_spans)
+        return Analysis(question, model, answer, tokens, results, [], delivery, units=found,
+                        words=words, word_spans=word_spans, explanation=explanation,
+                        mentions=mentions)
 
-    def _finish(self, analyses: list[_Analysis]) -> list[ScoreReport]:
-        self._say_in_other_words(analyses)
+    def _finish(self, analyses: list[Analysis]) -> list[ScoreReport]:
+        if self._sentences is not None:
+            read_sentences(self._sentences, analyses, self.meaning_possible_margin,
+                           self.meaning_covered_margin, self.meaning_explain_margin)
+        for analysis in analyses:
+            analysis.choose_for_similarity()
         meanings: list[float | None] = [None] * len(analyses)
         if self.embedder is not None:
             wanted = [index for index, analysis in enumerate(analyses)
@@ -287,31 +272,7 @@ class AnswerScorer:
                 self._report(analysis, *self._relevance(analysis, meaning))
                 for analysis, meaning in zip(analyses, meanings, strict=True)]
 
-    def _say_in_other_words(self, analyses: list[_Analysis]) -> None:
-        """Concepts no phrase matched, said in other words (`scoring.meaning`): every
-        answer's sentences embedded in one batch."""
-        wanted = [analysis for analysis in analyses if analysis.units]
-        if self._sentences is None or not wanted:
-            return
-        texts = [text for analysis in wanted
-                 for text in unit_texts(analysis.answer, analysis.tokens, analysis.units)]
-        vectors = self._sentences.embed(texts)
-        start = 0
-        for analysis in wanted:
-            own = vectors[start:start + len(analysis.units)]
-            start += len(analysis.units)
-            assert analysis.model.meanings is not None
-            open_concepts = [index for index, result in enumerate(analysis.results)
-                             if result.status is ConceptStatus.MISSED]
-            found = credited(analysis.model.meanings, analysis.units, own, open_concepts,
-                             self.meaning_possible_margin, self.meaning_covered_margin)
-            for concept, (unit_index, closeness, covered) in found.items():
-                unit = analysis.units[unit_index]
-                analysis.results[concept] = said_in_other_words(
-                    analysis.results[concept], analysis.answer, analysis.tokens, unit.first,
-                    unit.last, analysis.words, analysis.word_spans, closeness, covered)
-
-    def _relevance(self, analysis: _Analysis, meaning: float | None) -> tuple[float, float]:
+    def _relevance(self, analysis: Analysis, meaning: float | None) -> tuple[float, float]:
         """(TF-IDF similarity, relevance) of the kept tokens: relevance is the rise above an
         unrelated answer of the same length, blended with the rise in meaning."""
         assert self.similarity_ is not None
@@ -324,7 +285,7 @@ class AnswerScorer:
             relevance = (1 - self.semantic_weight) * relevance + self.semantic_weight * rise
         return similarity, relevance
 
-    def _report(self, analysis: _Analysis, similarity: float, relevance: float) -> ScoreReport:
+    def _report(self, analysis: Analysis, similarity: float, relevance: float) -> ScoreReport:
         model, results, tokens = analysis.model, analysis.results, analysis.tokens
         lifted = max(0.0, (relevance - self.dead_zone) / (1 - self.dead_zone))
         similarity_part = lifted ** self.curve_exponent
@@ -370,7 +331,7 @@ class AnswerScorer:
                      for weight, result in zip(model.weights, results, strict=True))
         return min(1.0, max(0.0, earned / total / self.full_coverage))
 
-    def _empty(self, analysis: _Analysis) -> ScoreReport:
+    def _empty(self, analysis: Analysis) -> ScoreReport:
         model = analysis.model
         results = tuple(ConceptResult(spec.name, spec.weight, ConceptStatus.MISSED, None, shared)
                         for spec, shared in zip(model.specs, model.shared, strict=True))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import logging
 import threading
 from pathlib import Path
@@ -25,7 +26,7 @@ TOKENIZER_FILE = "tokenizer.json"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MAX_TOKENS = 256  # as sentence-transformers runs it (max_seq_length)
 LAYERS, HEADS, EPS = 6, 12, 1e-12
-BATCH = 32  # texts run together: sorted by length, so little padding is computed
+BATCH = 16  # texts run together, sorted by length (little padding); bounds the activations
 
 log = logging.getLogger(__name__)
 _verified: set[Path] = set()
@@ -56,6 +57,19 @@ def verify_weights(path: Path, expected: str = WEIGHTS_SHA256) -> None:
         _verified.add(path)
 
 
+def _mapped(path: Path, name: str) -> np.ndarray:
+    """One fp32 tensor of a safetensors file, memory-mapped (the format: an 8-byte header
+    length, a JSON header of names, dtypes, shapes and byte offsets, then the data)."""
+    with path.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        entry = json.loads(handle.read(size))[name]
+    if entry["dtype"] != "F32":
+        raise ValueError(f"{path}: {name} is {entry['dtype']}, not F32")
+    start, end = entry["data_offsets"]
+    return np.memmap(path, dtype="<f4", mode="r", offset=8 + size + start,
+                     shape=tuple(entry["shape"]))
+
+
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
     centred = x - mean
@@ -81,9 +95,10 @@ class MiniLMEmbedder:
         self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self._tokenizer.no_padding()  # the file pads every text to 128: padded per batch here
         self._tokenizer.enable_truncation(MAX_TOKENS)
+        # the word table is 45 MB of which an answer reads a few hundred rows: mapped, not read
+        self._words = _mapped(folder / WEIGHTS_FILE, "embeddings.word_embeddings.weight")
         with safe_open(str(folder / WEIGHTS_FILE), framework="np") as weights:
             tensor = weights.get_tensor
-            self._words = tensor("embeddings.word_embeddings.weight")
             self._positions = tensor("embeddings.position_embeddings.weight")
             self._type = tensor("embeddings.token_type_embeddings.weight")[0]
             self._norm = (tensor("embeddings.LayerNorm.weight"),
