@@ -55,6 +55,7 @@ DEFAULT_FUZZY_THRESHOLD = 88.0
 ENDORSING = frozenset("keep keeps kept keeping still allow allows allowed allowing rely relies "
                       "relying fine okay ok enough acceptable trust trusts trusting "
                       "continue".split())
+RELATIVE = frozenset({"whose", "which", "who", "whom"})
 CONTRAST = frozenset("but instead rather however though although whereas yet".split())
 
 
@@ -185,6 +186,8 @@ class ConceptMatcher:
                  negation: Negation) -> ConceptStatus | None:
         """COVERED (the mention supports the concept), CONTRADICTED, or None (neither)."""
         if match.negated != hazard:
+            if match.negated and _in_relative_clause(match, tokens, negation):
+                return None  # "runs nothing whose signature it cannot verify" describes a thing
             return CONTRADICTED if match.negated or self._endorsed(match, tokens, negation) \
                 else None
         return COVERED
@@ -303,6 +306,17 @@ def _names_the_practice(phrase: Phrase, concept: ConceptSpec) -> bool:
         for word, word_stem in zip(phrase.words, phrase.stems, strict=True)
         for other, other_stem in zip(name.words, name.stems, strict=True)
         if word not in STOP_WORDS)
+
+
+def _in_relative_clause(match: PhraseMatch, tokens: Sequence[Token],
+                        negation: Negation) -> bool:
+    """Whether the negation of a mention sits in a relative clause ("anything whose signature
+    it cannot verify"): it then describes a thing, and rejects nothing."""
+    if match.cue is None or not negation.clause:
+        return False
+    clause = negation.clause[match.cue]
+    first = next(index for index, number in enumerate(negation.clause) if number == clause)
+    return tokens[first].norm in RELATIVE
 
 
 def _related(left: str, right: str) -> bool:

@@ -34,13 +34,13 @@ PSEUDO = frozenset({("not", "only"), ("not", "just"), ("no", "doubt"), ("not", "
 # cues that negate what came before them in the clause: "X is overkill", "X isn't worth it"
 BACKWARD = frozenset({"overkill", "waste", "unnecessary", "pointless"})
 # cues that negate what follows, or at the end of a clause what came before ("X turned off")
-TWO_WAY = frozenset({"disabled"})
+TWO_WAY = frozenset({"disabled", "nothing", "none"})  # "the network earns you nothing"
 BACKWARD_PAIRS = frozenset({("turned", "off"), ("switched", "off")})
 BACKWARD_AFTER_NOT = frozenset({"worth", "needed", "necessary", "required", "priority",
                                 "important", "something", "useful"})
 WAIT = frozenset({"wait"})  # "X can wait"
 CLAUSE_WORDS = frozenset("but because so while although though however which whereas yet "
-                         "unless until then".split())
+                         "unless until then whose".split())
 # a clause word that is a preposition here: "no request is trusted because of where it is from"
 PREPOSITIONS = frozenset({("because", "of")})
 SUBJECTS = frozenset("we i they you it he she people teams nobody everyone".split())

@@ -7,7 +7,7 @@
   the tokenizer spells numbers out, so a number is matched as its whole run of number words.
 - A spelling-tolerant (fuzzy) match is for words a recogniser misspells: both words at least
   `MIN_FUZZY_LENGTH` letters, the answer's word not an ordinary English word ("sale" is a word,
-  not a misspelling of "stale"), neither word inside the other ("reprocessing").
+  not a misspelling of "stale"), neither word another with a prefix or suffix ("reprocessing").
 - The words of a phrase come in order, with small gaps; or its last word first when only
   function words stand between ("credentials that are short-lived" says "short-lived
   credentials").
@@ -85,10 +85,14 @@ def same_word(phrase_word: str, answer_word: str) -> bool:
 def may_be_misspelt(phrase_word: str, answer_word: str,
                     is_english_word=lambda word: False) -> bool:
     """Whether a spelling-tolerant match of these two words is allowed at all."""
+    short, long = sorted((phrase_word, answer_word), key=len)
+    # a word with something before it, or two letters or more after it, is another word
+    # ("reprocessing", "customerid"); one letter more is a slip ("falcoo")
+    other_word = long.endswith(short) or (long.startswith(short) and
+                                          len(long) - len(short) >= 2)
     return (len(phrase_word) >= MIN_FUZZY_LENGTH and len(answer_word) >= MIN_FUZZY_LENGTH
-            and phrase_word not in answer_word and answer_word not in phrase_word
-            and phrase_word not in NUMBER_WORDS and answer_word not in NUMBER_WORDS
-            and not is_english_word(answer_word))
+            and not other_word and phrase_word not in NUMBER_WORDS
+            and answer_word not in NUMBER_WORDS and not is_english_word(answer_word))
 
 
 def in_order(positions: Sequence[int], phrase: Phrase, tokens: Sequence[Token]) -> bool:

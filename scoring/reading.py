@@ -17,6 +17,7 @@ from scoring.text import Token
 from scoring.types import ConceptResult, ConceptStatus, DeliveryReport, ScorableQuestion, TimedWord
 
 LEXICAL = ("exact", "stem", "fuzzy", "joined", "unsure", "sound")
+MIN_CLAUSE_WORDS = 4
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Analysis:
     word_spans: list[tuple[int, int]] = field(default_factory=list)
     explanation: Explanation | None = None
     mentions: list[tuple[int, int]] = field(default_factory=list)
+    clause_of: tuple[int, ...] = ()  # each token's clause (`scoring.negation.clauses`)
 
     def choose_for_similarity(self) -> None:
         """The tokens whose similarity counts: all but sentences that name concepts and
@@ -63,18 +65,42 @@ def read_sentences(sentences: SentenceMeanings, analyses: list[Analysis],
                    explain_margin: float) -> None:
     work = [(analysis, _worth_reading(analysis)) for analysis in analyses
             if analysis.model.meanings is not None and analysis.units]
-    work = [(analysis, chosen) for analysis, chosen in work if chosen]
-    texts = [text for analysis, chosen in work
-             for text in unit_texts(analysis.answer, analysis.tokens, chosen)]
+    work = [(analysis, chosen, _clauses_naming(analysis, chosen))
+            for analysis, chosen in work if chosen]
+    texts = [text for analysis, chosen, clauses in work
+             for text in unit_texts(analysis.answer, analysis.tokens, chosen + clauses)]
     if not texts:
         return
     vectors = sentences.embed(texts)
     start = 0
-    for analysis, chosen in work:
-        own = vectors[start:start + len(chosen)]
-        start += len(chosen)
-        _check_explained(analysis, chosen, own, explain_margin)
-        _in_other_words(analysis, chosen, own, possible_margin, covered_margin)
+    for analysis, chosen, clauses in work:
+        own = vectors[start:start + len(chosen) + len(clauses)]
+        start += len(chosen) + len(clauses)
+        _check_explained(analysis, chosen + clauses, own, explain_margin)
+        _in_other_words(analysis, chosen, own[:len(chosen)], possible_margin, covered_margin)
+
+
+def _clauses_naming(analysis: Analysis, chosen: list[Unit]) -> list[Unit]:
+    """The clauses of sentences that name two concepts or more, each of them apart: "...
+    instead of stored keys, and a scanner such as gitleaks runs before each commit" is read
+    for gitleaks in its own clause too (a long sentence about two things is close to
+    neither)."""
+    clause_of = analysis.clause_of
+    if not clause_of:
+        return []
+    spans = [_token_span(analysis, result) for result in analysis.results
+             if result.evidence is not None and result.evidence.rule in LEXICAL]
+    found: list[Unit] = []
+    for unit in chosen:
+        inside = [span for span in spans if len(span) and unit.first <= span[0] <= unit.last]
+        if len({clause_of[span[0]] for span in inside}) < 2:
+            continue
+        for number in sorted({clause_of[span[0]] for span in inside}):
+            members = [index for index in range(unit.first, unit.last + 1)
+                       if clause_of[index] == number]
+            if len(members) >= MIN_CLAUSE_WORDS:
+                found.append(Unit(members[0], members[-1], unit.negated, unit.topical))
+    return found
 
 
 def _worth_reading(analysis: Analysis) -> list[Unit]:

@@ -248,7 +248,7 @@ class AnswerScorer:
                           {cue for cue in negation.cue if cue is not None}, model.meaning_topic)
         return Analysis(question, model, answer, tokens, results, [], delivery, units=found,
                         words=words, word_spans=word_spans, explanation=explanation,
-                        mentions=mentions)
+                        mentions=mentions, clause_of=negation.clause)
 
     def _finish(self, analyses: list[Analysis]) -> list[ScoreReport]:
         if self._sentences is not None:
