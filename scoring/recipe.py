@@ -96,19 +96,22 @@ class ScorerRecipe:
             self.sentence_embedder = self.sentence_embedder()  # a loader: called once
         return self.sentence_embedder  # type: ignore[return-value]
 
-    def configured(self) -> AnswerScorer:
-        """A scorer with this recipe's configuration, not yet fitted."""
+    def configured(self, sentences: bool = True) -> AnswerScorer:
+        """A scorer with this recipe's configuration, not yet fitted. `sentences=False`: no
+        sentence model (questions without curated concepts never use it, and a process that
+        scores only those, such as `score --jsonl` with references, need not load it)."""
         from scoring.scorer import AnswerScorer
 
         return AnswerScorer(embedder=self._embedder(),
-                            sentence_embedder=self._sentence_embedder(), **self.config)
+                            sentence_embedder=self._sentence_embedder() if sentences else None,
+                            **self.config)
 
     def scorer(self, questions: Iterable[ScorableQuestion]) -> AnswerScorer:
         """The fitted scorer for these questions: from memory, from the state store, or
         fitted now."""
         questions = list(questions)
         with self._lock:
-            scorer = self.configured()
+            scorer = self.configured(any(question.concepts for question in questions))
             memo_key = _content_key(scorer.get_config(), questions)
             if memo_key in self._memo:
                 self._memo.move_to_end(memo_key)
