@@ -32,7 +32,7 @@ from scoring.delivery import SINGLE_FILLERS, delivery_metrics
 from scoring.explanation import Explanation, sentence_numbers
 from scoring.feedback import with_feedback
 from scoring.keyword_list import looks_like_keyword_list
-from scoring.meaning import units
+from scoring.meaning import unit_texts, units
 from scoring.model import QuestionModel, SentenceMeanings, TextEmbedder, build_model, embed
 from scoring.negation import Negation, find_negation
 from scoring.reading import Analysis, read_sentences
@@ -192,6 +192,23 @@ class AnswerScorer:
                                     embedder=self.embedder, sentences=self._sentences)
                 self._models[key] = model
         return model
+
+    def read_ahead(self, partial_text: str, question: ScorableQuestion) -> None:
+        """Read the finished sentences of an answer still being spoken (all but the last),
+        so that scoring the whole answer later embeds only what is new. Scores are the same
+        with or without it."""
+        model = self._model(question)
+        if self._sentences is None or model.meanings is None:
+            return
+        tokens = tokenize(partial_text[:MAX_ANSWER_CHARS])
+        if not tokens:
+            return
+        sentences = sentence_numbers(partial_text, tokens)
+        negation = find_negation(partial_text, tokens)
+        found = units(tokens, sentences, negation.negated, set(), model.meaning_topic)
+        done = [unit for unit in found if sentences[unit.last] < sentences[-1]]
+        if done:
+            self._sentences.embed(unit_texts(partial_text, tokens, done))
 
     # ------------------------------------------------------------------ scoring
 

@@ -176,6 +176,15 @@ def test_own_words_are_credited_with_the_sentence_as_evidence(scorer):
     assert any("described it as" in note or "perhaps" in note for note in report.feedback)
 
 
+def test_reading_ahead_changes_nothing_but_the_time(scorer):
+    question = BANK.get("devsecops-03")
+    before = scorer.score_text(OWN_WORDS, question)
+    scorer._sentences.forget()
+    scorer.read_ahead(OWN_WORDS.rsplit(".", 2)[0], question)  # while it is being said
+    assert scorer._sentences._recent  # the finished sentences are remembered
+    assert scorer.score_text(OWN_WORDS, question).to_dict() == before.to_dict()
+
+
 def test_off_topic_and_negated_sentences_get_no_credit_in_other_words(scorer):
     for text in ("I enjoy cooking pasta and hiking with my dog at the weekend.",
                  "We don't keep passwords in a managed safe; a shared spreadsheet is simpler."):
