@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from bank.errors import BankError, Problem
-from bank.parse import parse_document
+from bank.parse import Document, parse_document
 from bank.schema import Bank
 from bank.validate import BankValidator
 
@@ -73,9 +73,16 @@ def validate_bank_file(path: str | Path) -> list[Problem]:
 
 def read_bank_file(path: str | Path) -> tuple[Bank | None, list[Problem]]:
     """Parse and validate one file. Returns the bank (None if invalid) and every problem."""
+    bank, problems, _ = read_bank_document(path)
+    return bank, problems
+
+
+def read_bank_document(path: str | Path) -> tuple[Bank | None, list[Problem], Document]:
+    """`read_bank_file`, with the parsed document (its data and lines), for locating warnings
+    (`bank.validate.located_warnings`)."""
     path = Path(path)
     doc = parse_document(path)
     if doc.problems and doc.data is None:
-        return None, doc.problems
+        return None, doc.problems, doc
     bank = BankValidator(doc, path).build()
-    return (bank if not doc.problems else None), doc.problems
+    return (bank if not doc.problems else None), doc.problems, doc

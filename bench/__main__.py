@@ -53,6 +53,9 @@ def headline(results: dict) -> dict:
         "interview_spearman_held_out": scoring.get("interview", {}).get("held-out", {}).get(
             "spearman"),
         "fix_1mb_s": results.get("faults", {}).get("fix_1mb_s"),
+        "roles_spearman_dev": scoring.get("roles", {}).get("dev", {}).get("spearman"),
+        "roles_spearman_held_out": scoring.get("roles", {}).get("held-out", {}).get(
+            "spearman"),
         "mohler_pearson": ((scoring.get("mohler") or {}).get("scorer") or {}).get(
             "pearson_all"),
     }

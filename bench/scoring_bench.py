@@ -36,6 +36,7 @@ from sklearn.metrics import roc_auc_score
 
 from bank import Question, load_bank
 from bench.common import REPO, best_time, table
+from bench.roles import roles_set
 from bench.scoring_sets import (
     GradedAnswer,
     PlainBaseline,
@@ -44,19 +45,20 @@ from bench.scoring_sets import (
     scores,
     semeval_set,
 )
+from bench.scoring_targets import report_lines, split_figures
 from scoring import AnswerScorer, Band
-
-BAD_KINDS = ("list", "stuffed", "negated")
 
 
 def recipe(config: dict):
     """The application's scorer recipe, with `config` overriding scorer parameters;
-    `{"semantic": false}` leaves the embedder out."""
+    `{"semantic": false}` leaves the embedder out, `{"sentence": false}` the sentence model."""
     from interviewer.judging import scorer_recipe
 
     config = dict(config)
     if not config.pop("semantic", True):
         config["embedder"] = None
+    if not config.pop("sentence", True):
+        config["sentence_embedder"] = None
     return scorer_recipe(**config)
 
 
@@ -65,66 +67,22 @@ def fitted(items: Sequence[GradedAnswer], config: dict) -> AnswerScorer:
     return recipe(config).scorer(questions.values())
 
 
-def scorer_scores(items: Sequence[GradedAnswer], config: dict) -> np.ndarray:
+def scorer_reports(items: Sequence[GradedAnswer], config: dict) -> list:
     scorer = fitted(items, config)
-    reports = scorer.score_texts([(item.answer, item.question) for item in items])
-    return np.array([report.score for report in reports])
+    return scorer.score_texts([(item.answer, item.question) for item in items])
 
 
-# ---------------------------------------------------------------------- the interview set
-
-def band_agrees(grade: float, score: float) -> bool:
-    band = Band.for_score(score)
-    if grade >= 5:
-        return band is Band.STRONG
-    if grade >= 4:
-        return band is Band.STRONG or (band is Band.PARTIAL and score >= 60)
-    if grade >= 3:
-        return band is Band.PARTIAL
-    if grade >= 2:
-        return band is Band.WEAK
-    return band in (Band.WEAK, Band.OFF_TOPIC)
+def scorer_scores(items: Sequence[GradedAnswer], config: dict) -> np.ndarray:
+    return np.array([report.score for report in scorer_reports(items, config)])
 
 
-def interview_figures(items: list[GradedAnswer], mine: np.ndarray, plain: np.ndarray) -> dict:
-    grades = np.array([item.grade for item in items])
-    kinds = np.array([item.kind for item in items])
+# ---------------------------------------------------------------------- the bank sets
 
-    def share(mask: np.ndarray, passed: np.ndarray) -> list[int]:
-        return [int(passed[mask].sum()), int(mask.sum())]
-
-    good = grades >= 4
-    bad = np.isin(kinds, BAD_KINDS)
-    return {
-        "answers": len(items),
-        "spearman": float(spearmanr(mine, grades)[0]),
-        "spearman_baseline": float(spearmanr(plain, grades)[0]),
-        "pearson": float(pearsonr(mine, grades)[0]),
-        "pearson_baseline": float(pearsonr(plain, grades)[0]),
-        "grade_4_5_at_least_60": share(good, mine >= 60),
-        "list_stuffed_negated_below_40": share(bad, mine < 40),
-        "other_question_at_most_10": share(kinds == "other", mine <= 10),
-        "synonyms_at_least_60": share(kinds == "synonyms", mine >= 60),
-        "bands_agree": share(np.ones(len(items), bool),
-                             np.array([band_agrees(g, s) for g, s in zip(grades, mine,
-                                                                         strict=True)])),
-        "by_kind": {kind: [round(float(mine[kinds == kind].min()), 1),
-                           round(float(np.median(mine[kinds == kind])), 1),
-                           round(float(mine[kinds == kind].max()), 1)]
-                    for kind in dict.fromkeys(kinds)},
-    }
-
-
-def interview(config: dict, splits=("dev", "held-out")) -> dict:
-    items = interview_set()
-    mine = scorer_scores(items, config)
+def bank_set(items: list[GradedAnswer], config: dict) -> dict:
+    """The interview set or the roles set: every figure for dev and held-out apart."""
+    reports = scorer_reports(items, config)
     plain = scores(items, PlainBaseline(items).score)
-    result = {}
-    for split in splits:
-        mask = np.array([item.group == split for item in items])
-        chosen = [item for item, keep in zip(items, mask, strict=True) if keep]
-        result[split] = interview_figures(chosen, mine[mask], plain[mask])
-    return result
+    return split_figures(items, reports, plain)
 
 
 # ---------------------------------------------------------------------- Mohler, SemEval
@@ -195,19 +153,33 @@ def off_topic_separation(scorer: AnswerScorer, questions: list[Question]) -> dic
 
 
 def bank_figures(config: dict, quick: bool) -> dict:
+    """Off-topic separation on the bundled bank, and the time to score an answer: each
+    question's answer is the next question's model answer (on topic enough to be read
+    sentence by sentence), timed with the sentence model and without it, in the same run."""
     bank = load_bank()
-    scorer = recipe(config).scorer(bank.questions)
     questions = list(bank.questions)
     answers = [q.model_answer for q in questions[1:] + questions[:1]]
-    for answer, question in zip(answers, questions, strict=True):
-        scorer.score_text(answer, question)  # build the per-question models first
-    per_answer = best_time(lambda: [scorer.score_text(answer, question) for answer, question
-                                    in zip(answers, questions, strict=True)],
-                           repeat=10 if quick else 30) / len(questions)
-    return {"off_topic": off_topic_separation(scorer, questions),
-            "model_answers_min": min(scorer.score_text(q.model_answer, q).score
+    timings = {}
+    for label, extra in (("with_sentence_model", {}), ("without_sentence_model",
+                                                      {"sentence": False})):
+        scorer = recipe({**config, **extra}).scorer(bank.questions)
+        for answer, question in zip(answers, questions, strict=True):
+            scorer.score_text(answer, question)  # build the per-question models first
+
+        def score_all(scorer: AnswerScorer = scorer) -> None:
+            if scorer._sentences is not None:  # time a new answer, not a remembered one
+                scorer._sentences.forget()
+            for answer, question in zip(answers, questions, strict=True):
+                scorer.score_text(answer, question)
+
+        timings[label] = 1000 * best_time(score_all, repeat=5 if quick else 15) / len(questions)
+        if not extra:
+            measured = scorer
+    return {"off_topic": off_topic_separation(measured, questions),
+            "model_answers_min": min(measured.score_text(q.model_answer, q).score
                                      for q in questions),
-            "ms_per_answer_bank": 1000 * per_answer}
+            "ms_per_answer_bank": timings["with_sentence_model"],
+            "ms_per_answer_without_sentence_model": timings["without_sentence_model"]}
 
 
 def jsonl_throughput(quick: bool) -> dict | None:
@@ -241,11 +213,15 @@ def jsonl_throughput(quick: bool) -> dict | None:
             "mean_score": float(np.mean([output["score"] for output in outputs]))}
 
 
-def run(quick: bool = False, config: dict | None = None) -> dict:
+def run(quick: bool = False, config: dict | None = None, sets: str = "all") -> dict:
+    """`sets`: "all", or "banks" (the interview and roles sets only, for quick iteration)."""
     config = config or {}
-    return {"config": config, "interview": interview(config), "mohler": mohler(config),
-            "semeval": semeval(config), "bank": bank_figures(config, quick),
-            "jsonl": jsonl_throughput(quick)}
+    results = {"config": config, "interview": bank_set(interview_set(), config),
+               "roles": bank_set(roles_set(), config)}
+    if sets == "all":
+        results.update(mohler=mohler(config), semeval=semeval(config),
+                       bank=bank_figures(config, quick), jsonl=jsonl_throughput(quick))
+    return results
 
 
 # ---------------------------------------------------------------------- the report
@@ -255,25 +231,10 @@ def _share(pair: list[int]) -> str:
 
 
 def report(results: dict) -> str:
-    lines = ["Interview development set (bench/interview), beside the plain char TF-IDF "
-             "baseline"]
-    splits = results["interview"]
-    rows = []
-    for name, key, fmt in (("Spearman with the grade", "spearman", "{:.3f}"),
-                           ("Pearson with the grade", "pearson", "{:.3f}")):
-        rows.append([name] + [f"{fmt.format(splits[s][key])} "
-                              f"(plain {fmt.format(splits[s][key + '_baseline'])})"
-                              for s in splits])
-    for name, key in (("grade 4-5 answers >= 60", "grade_4_5_at_least_60"),
-                      ("list/stuffed/negated < 40", "list_stuffed_negated_below_40"),
-                      ("another question's answer <= 10", "other_question_at_most_10"),
-                      ("synonym-only strong >= 60", "synonyms_at_least_60"),
-                      ("band agrees with the grade", "bands_agree")):
-        rows.append([name] + [_share(splits[s][key]) for s in splits])
-    lines.append(table(rows, ["figure"] + [f"{s} ({splits[s]['answers']})" for s in splits]))
-    kinds = splits["dev"]["by_kind"]
-    lines.append("Scores by kind, dev (min / median / max): " + "; ".join(
-        f"{kind} {low:.0f}/{mid:.0f}/{high:.0f}" for kind, (low, mid, high) in kinds.items()))
+    lines = report_lines("Interview development set (bench/interview)", results["interview"])
+    lines += [""] + report_lines("Roles development set (bench/roles)", results["roles"])
+    if "mohler" not in results:
+        return "\n".join(lines)
     if results["mohler"]:
         mine, base = results["mohler"]["scorer"], results["mohler"]["baseline"]
         lines += ["", "Mohler 2011 (nothing fitted on its grades)", table(
@@ -295,7 +256,9 @@ def report(results: dict) -> str:
               f"{off['pairs']} other-question model answers {100 * off['off_topic_share']:.1f}% "
               f"off-topic (< 10) and {100 * off['below_partial_share']:.1f}% below the partial "
               f"band (< 35), median {off['median_score']:.0f}, 95th percentile "
-              f"{off['p95_score']:.0f}; {bank['ms_per_answer_bank']:.2f} ms per answer"]
+              f"{off['p95_score']:.0f}; {bank['ms_per_answer_bank']:.2f} ms per answer "
+              f"({bank['ms_per_answer_without_sentence_model']:.2f} ms without the sentence "
+              "model, same run)"]
     jsonl = results["jsonl"]
     if jsonl and "error" not in jsonl:
         lines.append(f"score --jsonl (Mohler answers with their references, fresh process): "
@@ -310,9 +273,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scoring_bench")
     parser.add_argument("--config", default="{}", help="AnswerScorer keyword arguments (JSON)")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--sets", choices=("all", "banks"), default="all",
+                        help="banks: the interview and roles sets only (quick iteration)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = run(args.quick, json.loads(args.config))
+    results = run(args.quick, json.loads(args.config), args.sets)
     print(json.dumps(results, indent=2) if args.json else report(results))
 
 

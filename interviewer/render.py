@@ -62,14 +62,16 @@ def render_report(console, report: ScoreReport, question: Question, *,
         console.print(f"\nCovered {len(covered)} of {total} {label}:")
         for concept in covered:
             evidence = concept.evidence
-            said = f" — you said {_quote(evidence.text)}{_when(evidence.start)}" \
+            how = "you described it as" if evidence and evidence.in_other_words else "you said"
+            said = f" — {how} {_quote(evidence.text)}{_when(evidence.start)}" \
                 if evidence else ""
             _item(console, "covered:" if plain else "[green]✓[/]", concept.name + said)
     if possible:
-        console.print("\nPossibly said (the recogniser was unsure of the words):")
+        console.print("\nPossibly said (the recogniser was unsure, or in other words):")
         for concept in possible:
             evidence = concept.evidence
-            heard = f" — heard as {_quote(evidence.text)}{_when(evidence.start)}" \
+            how = "in other words:" if evidence and evidence.in_other_words else "heard as"
+            heard = f" — {how} {_quote(evidence.text)}{_when(evidence.start)}" \
                 if evidence else ""
             _item(console, "possibly:" if plain else "[yellow]?[/]", concept.name + heard)
     if missed:

@@ -78,6 +78,11 @@ class Explanation:
         return any(self.sentence_of[index] in self.explaining
                    for index in range(first, last + 1))
 
+    def withdraw_sentence(self, sentence: int) -> None:
+        """The sentence explains nothing after all (the sentence model found its mentions to
+        be terms dropped into talk about something else)."""
+        self.explaining.discard(sentence)
+
     def kept_for_similarity(self, mentions: Sequence[tuple[int, int]]) -> list[bool]:
         """For each token: False when its sentence names concepts and explains none."""
         bare = {self.sentence_of[index] for first, last in mentions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scoring.types import Band, ScoreReport
+from scoring.types import Band, ConceptStatus, ScoreReport
 
 SHORT_ANSWER_WORDS = 40
 
@@ -20,14 +20,10 @@ def with_feedback(report: ScoreReport) -> ScoreReport:
 
 
 def _content_notes(report: ScoreReport) -> list[str]:
+    """What happened, most important first: a rejection of the practices, a bare list, an
+    answer about something else; then what was said in other words, left unexplained or
+    missed."""
     notes: list[str] = []
-    if report.band is Band.OFF_TOPIC and report.covered:
-        names = ", ".join(concept.name for concept in report.covered[:3])
-        notes.append(f"Too little to judge: it names {names}, but does not explain the "
-                     "approach; answer the question in full sentences.")
-    elif report.band is Band.OFF_TOPIC and not report.contradicted:
-        notes.append("This does not seem to answer the question asked; listen to it again "
-                     "and answer that question.")
     for concept in report.contradicted:
         said = _quote(concept.evidence.text) if concept.evidence else "it"
         notes.append(f"You said {said}: that goes against {concept.name}, which the question "
@@ -35,6 +31,9 @@ def _content_notes(report: ScoreReport) -> list[str]:
     if report.keyword_list:
         notes.append("This is a list of terms. Explain how they fit together: what you would "
                      "do, in what order, and why.")
+    elif report.band is Band.OFF_TOPIC:
+        notes.append("This does not seem to answer the question asked; listen to it again "
+                     "and answer that question.")
     else:
         bare = [concept.name for concept in report.concepts if not concept.explained]
         if bare:
@@ -42,15 +41,26 @@ def _content_notes(report: ScoreReport) -> list[str]:
                                            else "")
             notes.append(f"Named but not explained: {names}. Say what each does and how you "
                          "would use it here.")
+    in_words = [concept for concept in report.concepts if concept.evidence is not None
+                and concept.evidence.in_other_words]
+    for concept in in_words:
+        assert concept.evidence is not None
+        if concept.status is ConceptStatus.COVERED:
+            notes.append(f"{concept.name}: you described it as {_quote(concept.evidence.text)}.")
+        else:
+            notes.append(f"{concept.name}, perhaps: you said {_quote(concept.evidence.text)}; "
+                         "name it to make sure it counts.")
     missed = sorted(report.missed, key=lambda concept: -concept.weight)
     if missed:
         names = ", ".join(concept.name for concept in missed[:4])
         more = f" (and {len(missed) - 4} more)" if len(missed) > 4 else ""
         notes.append(f"Not mentioned: {names}{more}.")
-    if report.possible:
+    heard = [concept for concept in report.possible
+             if concept.evidence is None or not concept.evidence.in_other_words]
+    if heard:
         names = ", ".join(concept.name + (f" (heard as “{concept.evidence.text}”)"
                                           if concept.evidence else "")
-                          for concept in report.possible)
+                          for concept in heard)
         notes.append(f"Possibly said, but the recogniser was unsure: {names}.")
     if report.word_count < SHORT_ANSWER_WORDS and \
             report.band not in (Band.EMPTY, Band.OFF_TOPIC):

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -19,12 +21,15 @@ import numpy as np
 
 from scoring.concepts import ConceptMatcher, ConceptSpec
 from scoring.derive import derive_concepts
-from scoring.explanation import topic_words
+from scoring.explanation import sentence_numbers, topic_words
+from scoring.lexicon import is_english_word
+from scoring.meaning import ConceptMeanings, build_meanings, unit_texts, units
 from scoring.negation import find_negation
+from scoring.phrases import names_an_absence
 from scoring.relevance import baseline_curve
 from scoring.similarity import TfidfSimilarity, Vector, prepare, question_stems
-from scoring.text import tokenize
-from scoring.types import ScorableQuestion
+from scoring.text import Token, tokenize
+from scoring.types import ScorableConcept, ScorableQuestion
 
 
 class TextEmbedder(Protocol):
@@ -58,14 +63,18 @@ class QuestionModel:
     shared: list[int]  # how many other model answers mention each concept
     matcher: ConceptMatcher
     derived: bool  # concepts derived from the model answer, not curated
-    expected_negated: list[bool]  # concepts the model answer says in a negation
     topic: tuple[frozenset[str], frozenset[str]]  # topic words and term words (explanation)
+    meanings: ConceptMeanings | None = None  # with a sentence model, curated concepts only
+    meaning_topic: frozenset[str] = frozenset()  # topic words and the descriptions' words
 
 
 def build_model(question: ScorableQuestion, similarity: TfidfSimilarity,
                 references: Sequence[tuple[str, str]], idf: Callable[[str], float], *,
                 fuzzy_threshold: float, shared_concept_discount: float,
-                embedder: TextEmbedder | None) -> QuestionModel:
+                embedder: TextEmbedder | None,
+                sentences: SentenceMeanings | None = None) -> QuestionModel:
+    """`sentences`: the sentence model and the embedded sentences of every model answer,
+    for concepts said in other words (curated concepts only)."""
     drop = question_stems(question.text)
     reference = similarity.vectorize(prepare(question.model_answer, drop))
     others = [answer for qid, answer in references
@@ -77,9 +86,11 @@ def build_model(question: ScorableQuestion, similarity: TfidfSimilarity,
     if derived:
         specs = derive_concepts(question.model_answer, drop, idf)
     else:
-        specs = [ConceptSpec(concept.name, tuple(concept.phrases), concept.weight)
-                 for concept in question.concepts]
-    matcher = ConceptMatcher(specs, fuzzy_threshold)
+        specs = [concept_spec(concept) for concept in question.concepts]
+    matcher = ConceptMatcher(specs, fuzzy_threshold, is_english_word)
+    if not derived:  # derived concepts are never judged by their polarity
+        tokens = tokenize(question.model_answer)
+        matcher.learn_stances(tokens, find_negation(question.model_answer, tokens))
     shared = [0] * len(specs)
     for answer in others:
         for index, match in enumerate(matcher.match(tokenize(answer))):
@@ -87,23 +98,121 @@ def build_model(question: ScorableQuestion, similarity: TfidfSimilarity,
                 shared[index] += 1
     weights = [spec.weight / (1 + shared_concept_discount * count)
                for spec, count in zip(specs, shared, strict=True)]
+    topic = topic_words(question.model_answer, question.text,
+                        [phrase for spec in specs for phrase in spec.phrases])
+    meanings = None
+    if sentences is not None and not derived:
+        unrelated = sentences.vectors_of(others)
+        # a sentence of another model answer that names a concept is no unrelated sentence
+        # for that concept (concepts recur across questions: OIDC, least privilege)
+        mentions = np.zeros((len(unrelated), len(specs)), dtype=bool)
+        for row, text in enumerate(sentences.texts_of(others)[:len(unrelated)]):
+            for index, match in enumerate(matcher.match(tokenize(text))):
+                mentions[row, index] = match is not None
+        meanings = build_meanings(concept_targets(question.model_answer, specs, matcher),
+                                  unrelated, sentences.embed, question.text,
+                                  mentions=mentions)
     return QuestionModel(
         question=question, drop=drop, reference=reference, baseline=baseline,
         meaning=_meaning(question.model_answer, others, embedder), specs=specs,
-        weights=weights, shared=shared, matcher=matcher, derived=derived,
-        expected_negated=_expected_negation(question.model_answer, matcher, derived),
-        topic=topic_words(question.model_answer, question.text,
-                          [phrase for spec in specs for phrase in spec.phrases]))
+        weights=weights, shared=shared, matcher=matcher, derived=derived, topic=topic,
+        meanings=meanings, meaning_topic=topic[0] | frozenset(
+            token.stem for spec in specs for token in tokenize(spec.description)
+            if not token.is_stop))
 
 
-def _expected_negation(model_answer: str, matcher: ConceptMatcher, derived: bool) -> list[bool]:
-    """For each concept, whether the model answer says it inside a negation. Derived concepts
-    are never judged by their polarity (see AnswerScorer._score)."""
-    if derived:
-        return [False] * len(matcher.concepts)
+RECENT_SENTENCES = 512
+
+
+class SentenceMeanings:
+    """A sentence model, and the embedded sentences of model answers (each embedded once
+    per scorer: every question's floors are measured on the others')."""
+
+    def __init__(self, embedder: TextEmbedder):
+        self.embedder = embedder
+        self._units: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        # the answer's sentences, kept a while: a spoken answer is scored again when its
+        # transcript is refined or corrected, and most of its sentences are unchanged
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._recent]
+        found = dict(zip(missing, embed(self.embedder, missing), strict=True)) if missing \
+            else {}
+        with self._lock:
+            for text in texts:
+                vector = found.get(text)
+                if vector is None:
+                    vector = self._recent[text]
+                    self._recent.move_to_end(text)
+                self._recent[text] = found[text] = vector
+            while len(self._recent) > RECENT_SENTENCES:
+                self._recent.popitem(last=False)
+        if not texts:
+            return np.zeros((0, 0), np.float32)
+        return np.stack([found[text] for text in texts])
+
+    def forget(self) -> None:
+        """Drop the recent answers' sentences (for timing what a new answer costs)."""
+        with self._lock:
+            self._recent.clear()
+
+    def vectors_of(self, answers: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            missing = [answer for answer in dict.fromkeys(answers) if answer not in self._units]
+            pieces = {answer: answer_units(answer) for answer in missing}
+            texts = [text for answer in missing for text in pieces[answer]]
+            vectors = embed(self.embedder, texts) if texts else np.zeros((0, 0), np.float32)
+            start = 0
+            for answer in missing:
+                self._units[answer] = vectors[start:start + len(pieces[answer])]
+                start += len(pieces[answer])
+            chosen = [self._units[answer] for answer in answers if len(self._units[answer])]
+        return np.concatenate(chosen) if chosen else np.zeros((0, 1), np.float32)
+
+    def texts_of(self, answers: Sequence[str]) -> list[str]:
+        """The sentences `vectors_of` embeds, in the same order."""
+        return [text for answer in answers for text in answer_units(answer)]
+
+
+def answer_units(text: str) -> list[str]:
+    """A text's sentences (long ones in windows), as `scoring.meaning.units` cuts answers."""
+    tokens = tokenize(text)
+    found = units(tokens, sentence_numbers(text, tokens), [False] * len(tokens), set(),
+                  frozenset())
+    return unit_texts(text, tokens, found)
+
+
+def concept_targets(model_answer: str, specs: Sequence[ConceptSpec],
+                    matcher: ConceptMatcher) -> list[list[str]]:
+    """For each concept, what it means here: its description, and the model answer's
+    sentence that says it."""
     tokens = tokenize(model_answer)
-    found = matcher.match(tokens, negation=find_negation(model_answer, tokens))
-    return [bool(match and match.negated) for match in found]
+    sentence_of = sentence_numbers(model_answer, tokens)
+    found = matcher.match(tokens, negation=find_negation(model_answer, tokens),
+                          sentences=sentence_of)
+    sentence_tokens: dict[int, list[Token]] = {}
+    for token in tokens:
+        sentence_tokens.setdefault(sentence_of[token.index], []).append(token)
+    targets = []
+    for spec, match in zip(specs, found, strict=True):
+        texts = [spec.description] if spec.description.strip() else []
+        if match is not None:
+            chosen = sentence_tokens[sentence_of[match.first]]
+            texts.append(model_answer[chosen[0].start:chosen[-1].end])
+        targets.append(texts)
+    return targets
+
+
+def concept_spec(concept: ScorableConcept) -> ConceptSpec:
+    """A bank concept as the matcher reads it; its polarity is the bank's, or its name's
+    ("no stored keys")."""
+    polarity = getattr(concept, "polarity", "practice") or "practice"
+    return ConceptSpec(concept.name, tuple(concept.phrases), concept.weight,
+                       avoid=polarity == "avoid" or names_an_absence(concept.name),
+                       description=getattr(concept, "description", "") or "")
 
 
 def _meaning(model_answer: str, others: list[str],

@@ -22,34 +22,43 @@ MAX_SCOPE = 12
 FORWARD = frozenset("""
 not no never dont doesnt didnt wont wouldnt cant cannot couldnt shouldnt isnt arent wasnt
 werent hasnt havent hadnt neither nor none nobody nothing nowhere without skip skips skipped
-skipping
+skipping disable disables disabled disabling
 """.split())
+STOPPING = frozenset({"stop", "stopped", "stopping", "quit", "quitting"})
 FORWARD_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("no", "need"),
-                           ("get", "rid")})
+                           ("get", "rid"), ("turn", "off"), ("turned", "off"),
+                           ("turning", "off"), ("switch", "off"), ("switched", "off")})
 PSEUDO = frozenset({("not", "only"), ("not", "just"), ("no", "doubt"), ("not", "to"),
                     ("no", "matter"), ("not", "necessarily"), ("nothing", "but"),
                     ("no", "longer")})
 # cues that negate what came before them in the clause: "X is overkill", "X isn't worth it"
 BACKWARD = frozenset({"overkill", "waste", "unnecessary", "pointless"})
+# cues that negate what follows, or at the end of a clause what came before ("X turned off")
+TWO_WAY = frozenset({"disabled", "nothing", "none"})  # "the network earns you nothing"
+BACKWARD_PAIRS = frozenset({("turned", "off"), ("switched", "off")})
 BACKWARD_AFTER_NOT = frozenset({"worth", "needed", "necessary", "required", "priority",
                                 "important", "something", "useful"})
 WAIT = frozenset({"wait"})  # "X can wait"
 CLAUSE_WORDS = frozenset("but because so while although though however which whereas yet "
-                         "unless until then".split())
+                         "unless until then whose".split())
+# a clause word that is a preposition here: "no request is trusted because of where it is from"
+PREPOSITIONS = frozenset({("because", "of")})
 SUBJECTS = frozenset("we i they you it he she people teams nobody everyone".split())
 _CLAUSE_BREAK = re.compile(r"[,;:.!?()\u2014\u2013]|\s-\s")
 
 
 @dataclass(frozen=True)
 class Negation:
-    """For each token: whether it is negated, and the index of the cue that negates it."""
+    """For each token: whether it is negated, the index of the cue that negates it, and its
+    clause (a negation never reaches past its clause)."""
 
     negated: tuple[bool, ...]
     cue: tuple[int | None, ...]
+    clause: tuple[int, ...] = ()
 
     @classmethod
     def none(cls, count: int) -> Negation:
-        return cls((False,) * count, (None,) * count)
+        return cls((False,) * count, (None,) * count, (0,) * count)
 
 
 def clauses(text: str, tokens: Sequence[Token]) -> list[int]:
@@ -60,8 +69,9 @@ def clauses(text: str, tokens: Sequence[Token]) -> list[int]:
         if index:
             between = text[tokens[index - 1].end:token.start]
             following = tokens[index + 1].norm if index + 1 < len(tokens) else ""
-            if _CLAUSE_BREAK.search(between) or token.norm in CLAUSE_WORDS or (
-                    token.norm in ("and", "or") and following in SUBJECTS):
+            if _CLAUSE_BREAK.search(between) or (
+                    token.norm in CLAUSE_WORDS and (token.norm, following) not in PREPOSITIONS
+            ) or (token.norm in ("and", "or") and following in SUBJECTS):
                 clause += 1
         numbers.append(clause)
     return numbers
@@ -90,14 +100,16 @@ def _is_cue(tokens: Sequence[Token], index: int) -> int:
         return 0  # not a forward cue; "isn't worth" negates what came before
     if (word, following) in FORWARD_PAIRS:
         return 2
+    if word in STOPPING and following.endswith("ing") and len(following) > 4:
+        return 1  # "stop trusting the network", but not "stop leaks" (a goal, not a refusal)
     return 1 if word in FORWARD else 0
 
 
 def _backward_cue(tokens: Sequence[Token], index: int) -> bool:
     word = tokens[index].norm
+    previous = tokens[index - 1].norm if index else ""
     if word in BACKWARD:
         return True
-    previous = tokens[index - 1].norm if index else ""
     if word in BACKWARD_AFTER_NOT and _skip_fillers(tokens, index, -1) in NOT_WORDS:
         return True
     return word in WAIT and previous in ("can", "could", "will")
@@ -106,13 +118,20 @@ def _backward_cue(tokens: Sequence[Token], index: int) -> bool:
 def find_negation(text: str, tokens: Sequence[Token]) -> Negation:
     count = len(tokens)
     if not count:
-        return Negation((), ())
+        return Negation((), (), ())
     clause_of = clauses(text, tokens)
     negated: list[bool] = [False] * count
     cue_of: list[int | None] = [None] * count
     index = 0
     while index < count:
         width = _is_cue(tokens, index)
+        if width and _two_way(tokens, index, width) and (
+                index + width >= count or clause_of[index + width] != clause_of[index]):
+            # "with anonymous access turned off": nothing follows, so it negates what came
+            # before it
+            _mark_before(tokens, clause_of, index, index, negated, cue_of)
+            index += width
+            continue
         if width:
             index = _forward_scope(tokens, clause_of, index, width, negated, cue_of)
             continue
@@ -122,16 +141,28 @@ def find_negation(text: str, tokens: Sequence[Token]) -> Negation:
                 while end > 0 and tokens[end - 1].norm not in NOT_WORDS:
                     end -= 1
                 end -= 1
-            while end > 0 and tokens[end - 1].norm in _LINKS:  # "X is (a) waste", "X can"
-                end -= 1
-            start = end
-            while start > 0 and clause_of[start - 1] == clause_of[index] and \
-                    end - start < MAX_SCOPE:
-                start -= 1
-            for position in range(start, end):
-                negated[position], cue_of[position] = True, end
+            _mark_before(tokens, clause_of, index, end, negated, cue_of)
         index += 1
-    return Negation(tuple(negated), tuple(cue_of))
+    return Negation(tuple(negated), tuple(cue_of), tuple(clause_of))
+
+
+def _two_way(tokens: Sequence[Token], index: int, width: int) -> bool:
+    """Cues that negate what follows them, or, at the end of a clause, what came before."""
+    following = tokens[index + 1].norm if index + 1 < len(tokens) else ""
+    return tokens[index].norm in TWO_WAY or (width == 2 and (tokens[index].norm, following)
+                                              in BACKWARD_PAIRS)
+
+
+def _mark_before(tokens: Sequence[Token], clause_of: list[int], cue: int, end: int,
+                 negated: list[bool], cue_of: list[int | None]) -> None:
+    """Negate the words before `end` in the cue's clause (at most `MAX_SCOPE`)."""
+    while end > 0 and tokens[end - 1].norm in _LINKS:  # "X is (a) waste", "X can"
+        end -= 1
+    start = end
+    while start > 0 and clause_of[start - 1] == clause_of[cue] and end - start < MAX_SCOPE:
+        start -= 1
+    for position in range(start, end):
+        negated[position], cue_of[position] = True, end
 
 
 def _forward_scope(tokens: Sequence[Token], clause_of: list[int], cue: int, width: int,

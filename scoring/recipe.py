@@ -59,14 +59,19 @@ class ScorerRecipe:
     `background`: questions whose model answers serve as unrelated examples for a set with
     fewer than `MIN_OWN_REFERENCES` (called only when one is needed). `embedder`: a
     `TextEmbedder`, a function returning one (called once, when first needed), or None for
-    TF-IDF alone; by default WordLlama's. `states`: where fitted states are kept, or None.
-    Every other keyword is an `AnswerScorer` parameter (the benchmarks try variants)."""
+    TF-IDF alone; by default WordLlama's. `sentence_embedder`: likewise, the sentence model
+    that reads concepts said in other words (by default the bundled MiniLM, loaded on first
+    use; None: concepts are matched by their words only). `states`: where fitted states are
+    kept, or None. Every other keyword is an `AnswerScorer` parameter (the benchmarks try
+    variants)."""
 
     def __init__(self, *, background: Callable[[], Sequence[ScorableQuestion]] = tuple,
                  embedder: TextEmbedder | Callable[[], TextEmbedder | None] | None = _UNSET,
-                 states: StateStore | None = None, keep: int = 8, **config: Any):
+                 sentence_embedder: TextEmbedder | Callable[[], TextEmbedder | None] | None
+                 = _UNSET, states: StateStore | None = None, keep: int = 8, **config: Any):
         self.background = background
         self.embedder = embedder
+        self.sentence_embedder = sentence_embedder
         self.states = states
         self.keep = keep
         self.config = config
@@ -82,18 +87,31 @@ class ScorerRecipe:
             self.embedder = self.embedder()  # a loader: called once
         return self.embedder
 
-    def configured(self) -> AnswerScorer:
-        """A scorer with this recipe's configuration, not yet fitted."""
+    def _sentence_embedder(self) -> TextEmbedder | None:
+        if self.sentence_embedder is _UNSET:
+            from scoring.sentence_model import load_sentence_embedder
+
+            self.sentence_embedder = load_sentence_embedder
+        if self.sentence_embedder is not None and not hasattr(self.sentence_embedder, "embed"):
+            self.sentence_embedder = self.sentence_embedder()  # a loader: called once
+        return self.sentence_embedder
+
+    def configured(self, sentences: bool = True) -> AnswerScorer:
+        """A scorer with this recipe's configuration, not yet fitted. `sentences=False`: no
+        sentence model (questions without curated concepts never use it, and a process that
+        scores only those, such as `score --jsonl` with references, need not load it)."""
         from scoring.scorer import AnswerScorer
 
-        return AnswerScorer(embedder=self._embedder(), **self.config)
+        return AnswerScorer(embedder=self._embedder(),
+                            sentence_embedder=self._sentence_embedder() if sentences else None,
+                            **self.config)
 
     def scorer(self, questions: Iterable[ScorableQuestion]) -> AnswerScorer:
         """The fitted scorer for these questions: from memory, from the state store, or
         fitted now."""
         questions = list(questions)
         with self._lock:
-            scorer = self.configured()
+            scorer = self.configured(any(question.concepts for question in questions))
             memo_key = _content_key(scorer.get_config(), questions)
             if memo_key in self._memo:
                 self._memo.move_to_end(memo_key)

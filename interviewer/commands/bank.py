@@ -128,40 +128,56 @@ def show_question(app, question_id: str, settings, as_json: bool) -> None:
 def validate(paths: tuple[str, ...], as_json: bool) -> None:
     """Check bank files and report every problem as FILE:LINE: field: what is wrong.
 
-    Exits 2 when any file has a problem.
+    Exits 2 when any file has a problem. A valid bank may still get warnings
+    (FILE:LINE: field: warning: ...) about aliases that will misfire; they do not change the
+    exit status (docs/writing-banks.md says how to write concepts that score well).
 
     \b
     Example:  interviewer bank validate my-bank.yaml
     """
     from bank import BankError
-    from bank.loader import read_bank_file, resolve_bank_path
+    from bank.loader import read_bank_document, resolve_bank_path
+    from bank.validate import located_warnings
 
     results = []
     for path in paths:
+        warnings = []
         try:
-            bank_obj, problems = read_bank_file(resolve_bank_path(path))
+            bank_obj, problems, doc = read_bank_document(resolve_bank_path(path))
+            if bank_obj is not None and not problems:
+                warnings = located_warnings(doc, bank_obj, _concept_advice)
         except BankError as error:
             bank_obj, problems = None, error.problems
-        results.append((path, bank_obj, problems))
+        results.append((path, bank_obj, problems, warnings))
     if as_json:
         print_json([{"file": path, "valid": not problems,
                      "questions": len(bank_obj.questions) if bank_obj else 0,
-                     "problems": [vars(problem) for problem in problems]}
-                    for path, bank_obj, problems in results])
+                     "problems": [vars(problem) for problem in problems],
+                     "warnings": [vars(warning) for warning in warnings]}
+                    for path, bank_obj, problems, warnings in results])
     else:
-        for path, bank_obj, problems in results:
-            for problem in problems:
+        for path, bank_obj, problems, warnings in results:
+            for problem in problems + warnings:
                 click.echo(printable(problem, one_line=True), err=True)
             if not problems and bank_obj is not None:
+                said = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" \
+                    if warnings else ""
                 click.echo(printable(f"{path}: OK, bank '{bank_obj.id}' with "
-                                     f"{len(bank_obj.questions)} questions", one_line=True))
-    count = sum(len(problems) for _, _, problems in results)
+                                     f"{len(bank_obj.questions)} questions{said}",
+                                     one_line=True))
+    count = sum(len(problems) for _, _, problems, _ in results)
     if count:
         if not as_json:
-            bad = sum(1 for _, _, problems in results if problems)
+            bad = sum(1 for _, _, problems, _ in results if problems)
             click.echo(f"interviewer: {count} problem{'s' if count > 1 else ''} in {bad} "
                        f"file{'s' if bad > 1 else ''}; fix the lines above", err=True)
         raise click.exceptions.Exit(2)
+
+
+def _concept_advice(question: Question) -> list[tuple[str, str | None, str]]:
+    from scoring.advice import question_advice
+
+    return [(item.concept, item.phrase, item.message) for item in question_advice(question)]
 
 
 @bank.command("import")

@@ -316,7 +316,8 @@ def _concept(entry) -> Concept:
         return Concept(name=entry.strip())
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
             or not entry["name"].strip():
-        raise UserError("'concepts' must be a list of names or {name, aliases, weight}")
+        raise UserError("'concepts' must be a list of names or {name, aliases, weight, "
+                        "description, polarity}")
     aliases = entry.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise UserError("a concept's 'aliases' must be a list of text")
@@ -326,7 +327,13 @@ def _concept(entry) -> Concept:
             not 0 < weight <= MAX_WEIGHT:
         raise UserError(f"a concept's 'weight' must be a number above 0 and at most "
                         f"{MAX_WEIGHT:g}")
-    return Concept(name=entry["name"].strip(), aliases=tuple(aliases), weight=float(weight))
+    description = entry.get("description") or ""
+    polarity = entry.get("polarity") or "practice"
+    if not isinstance(description, str) or polarity not in ("practice", "avoid"):
+        raise UserError("a concept's 'description' must be text and its 'polarity' practice "
+                        "or avoid")
+    return Concept(name=entry["name"].strip(), aliases=tuple(aliases), weight=float(weight),
+                   description=description.strip(), polarity=polarity)
 
 
 def _question_key(question: Question) -> tuple:
