@@ -64,11 +64,14 @@ class StreamingTranscriber:
     transcript.
 
     `model` is the recogniser, or a function returning it (it may still be loading: stretches
-    wait in the queue, in order).
+    wait in the queue, in order). `on_text`, if given, hears the words recognised so far after
+    each decode, from the decoding thread (it must return quickly).
     """
 
-    def __init__(self, model: SpeechToText | Callable[[], SpeechToText]):
+    def __init__(self, model: SpeechToText | Callable[[], SpeechToText],
+                 on_text: Callable[[str], None] | None = None):
         self._model = model
+        self._on_text = on_text
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._stretches: list[_Stretch] = []
         self._early: tuple[float, np.ndarray, list[Segment], bool] | None = None
@@ -177,6 +180,11 @@ class StreamingTranscriber:
         if self._redo is not None:
             self._decode_again_whole()
         segments, covered, whole = self._decode(job)
+        self._record(job, segments, covered, whole)
+        if self._on_text is not None and not self._ending.is_set():
+            self._on_text(self.partial_text())
+
+    def _record(self, job: _Job, segments: list[Segment], covered: int, whole: bool) -> None:
         with self._lock:
             if job.kind is ChunkKind.PAUSE:
                 self._early = (job.offset, job.samples[:covered], segments, whole)

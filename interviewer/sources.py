@@ -57,6 +57,29 @@ class TypedAnswers:
         return None if text is None else CapturedAnswer(text=text)
 
 
+class ReadAhead:
+    """While an answer is spoken, its finished sentences are read by the scorer in the
+    background (`AnswerScorer.read_ahead`: closeness of meaning is the costly part of a
+    score), so when the answer ends only the last sentence is left to read. One read at a
+    time; a newer text waits for the next decode."""
+
+    def __init__(self, scorer: Callable, work):
+        self.scorer = scorer  # a function returning the fitted scorer (it may be loading)
+        self.work = work  # interviewer.work.BackgroundWork
+        self._pending = None
+        self._read = ""
+
+    def __call__(self, text: str, question) -> None:
+        busy = self._pending is not None and not self._pending.done()
+        if busy or len(text) <= len(self._read):
+            return
+        self._read = text
+        self._pending = self.work.submit(self._run, text, question)
+
+    def _run(self, text: str, question) -> None:
+        self.scorer().read_ahead(text, question)
+
+
 class SpokenAnswers:
     """Answers spoken into the microphone. `settings` say when an answer ends (Enter, a
     pause, the time limit) and which microphone; `recogniser` (a function returning the
@@ -65,16 +88,23 @@ class SpokenAnswers:
 
     kind = AnswerKind.SPOKEN
 
-    def __init__(self, ui: Frontend, settings: Settings, recogniser: Callable | None):
+    def __init__(self, ui: Frontend, settings: Settings, recogniser: Callable | None,
+                 read_ahead: ReadAhead | None = None):
         self.ui = ui
         self.settings = settings
         self.recogniser = recogniser
+        self.read_ahead = read_ahead
 
     def capture(self, ticket: AnswerTicket) -> CapturedAnswer:
         from audio.streaming import StreamingTranscriber
 
         assert ticket.audio_path is not None
-        streamer = StreamingTranscriber(self.recogniser) if self.recogniser else None
+        heard = None
+        if self.read_ahead is not None:
+            def heard(text: str) -> None:
+                self.read_ahead(text, ticket.question)
+        streamer = StreamingTranscriber(self.recogniser, on_text=heard) \
+            if self.recogniser else None
         recorder = Recorder(ticket.audio_path, self._capture_settings(ticket),
                             listener=streamer, source=self._audio_source(ticket))
         try:
@@ -132,8 +162,9 @@ class SyntheticAnswers(SpokenAnswers):
     recorder in real time (and through the speaker, when there is one), so it is recorded,
     streamed, transcribed, scored and stored exactly as a real answer."""
 
-    def __init__(self, ui: Frontend, recogniser: Callable, candidate_voice, speaker=None):
-        super().__init__(ui, Settings(silence_stop=DEMO_SILENCE_S), recogniser)
+    def __init__(self, ui: Frontend, recogniser: Callable, candidate_voice, speaker=None,
+                 read_ahead: ReadAhead | None = None):
+        super().__init__(ui, Settings(silence_stop=DEMO_SILENCE_S), recogniser, read_ahead)
         self.answers = {item.question_id: item for item in demo_answers()}
         self.voice = candidate_voice  # an audio.tts.SpeechEngine
         self.speaker = speaker  # audio.Speaker, or None: not played aloud

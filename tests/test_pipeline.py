@@ -238,3 +238,43 @@ def test_no_background_thread_outlives_the_command(tmp_path, monkeypatch):
     left = [thread for thread in threading.enumerate()
             if thread not in before and thread.is_alive()]
     assert not left, [thread.name for thread in left]
+
+
+# ---------------------------------------------------------------- reading ahead
+
+class CountingScorer:
+    def __init__(self):
+        self.texts: list[str] = []
+        self.release = threading.Event()
+
+    def read_ahead(self, text, question) -> None:
+        self.release.wait(5)
+        self.texts.append(text)
+
+
+def test_read_ahead_reads_a_growing_answer_once_at_a_time():
+    from interviewer.sources import ReadAhead
+
+    scorer = CountingScorer()
+    work = BackgroundWork()
+    try:
+        read = ReadAhead(lambda: scorer, work)
+        read("Secrets live in Vault.", QUESTION)
+        read("Secrets live in Vault. CI jobs", QUESTION)  # the first read is still running
+        scorer.release.set()
+        read._pending.result(5)
+        read("Secrets live in Vault.", QUESTION)  # nothing new
+        read("Secrets live in Vault. CI jobs fetch them.", QUESTION)
+        read._pending.result(5)
+    finally:
+        work.close()
+    assert scorer.texts == ["Secrets live in Vault.", "Secrets live in Vault. CI jobs fetch them."]
+
+
+def test_read_ahead_leaves_the_score_unchanged():
+    recipe = scorer_recipe()
+    fresh, warmed = recipe.scorer(BANK.questions), scorer_recipe().scorer(BANK.questions)
+    assert fresh is not warmed
+    half = GOOD.rsplit(".", 2)[0] + "."
+    warmed.read_ahead(half, QUESTION)
+    assert warmed.score_text(GOOD, QUESTION) == fresh.score_text(GOOD, QUESTION)

@@ -109,7 +109,7 @@ def run_session(app, bank, questions, settings, *, mode: SessionMode, silent: bo
         recogniser = app.work.submit(after_first_sound, load_recogniser, settings, bank,
                                      app.paths.cache_dir, ui.info).result
     scorer = app.work.submit(after_first_sound, app.scorers.scorer, bank.questions).result
-    source = _source(mode, ui, settings, recogniser, app, speaker)
+    source = _source(mode, ui, settings, recogniser, app, speaker, scorer)
     plan = SessionPlan(questions, mode, follow_ups=follow_ups,
                        spoken_summary=spoken_summary and speaker is not None)
     session = PracticeSession(bank, plan, ui, source, speaker)
@@ -119,15 +119,16 @@ def run_session(app, bank, questions, settings, *, mode: SessionMode, silent: bo
         return session.run(pipeline)
 
 
-def _source(mode: str, ui, settings, recogniser, app, speaker):
-    from interviewer.sources import SpokenAnswers, SyntheticAnswers, TypedAnswers
+def _source(mode: str, ui, settings, recogniser, app, speaker, scorer):
+    from interviewer.sources import ReadAhead, SpokenAnswers, SyntheticAnswers, TypedAnswers
 
     if mode is SessionMode.TEXT:
         return TypedAnswers(ui)
+    read_ahead = ReadAhead(scorer, app.work)
     if mode is SessionMode.DEMO:
         return SyntheticAnswers(ui, recogniser, candidate_voice(settings, app, speaker),
-                                speaker)
-    return SpokenAnswers(ui, settings, recogniser)
+                                speaker, read_ahead)
+    return SpokenAnswers(ui, settings, recogniser, read_ahead)
 
 
 def make_speaker(settings, app, ui, silent: bool = False, out_dir=None):
