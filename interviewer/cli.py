@@ -62,8 +62,8 @@ def cli(ctx: click.Context, data_dir: str | None, config_file: str | None,
 
 
 def _start_logging(paths, verbose: int) -> None:
-    from interviewer.files import private_dir
     from interviewer.logs import setup_logging
+    from interviewer.private_files import private_dir
 
     try:
         private_dir(paths.data_dir)

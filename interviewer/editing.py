@@ -23,7 +23,7 @@ def edit_privately(text: str, editor: str, folder: Path | None = None) -> str | 
     UserError when the editor cannot be started or fails."""
     import click
 
-    from interviewer.files import private_dir
+    from interviewer.private_files import private_dir
 
     folder = folder or _editing_dir()
     try:

@@ -32,7 +32,7 @@ class CacheFolderStates:
             return None
 
     def save(self, key: str, state: dict) -> None:
-        from interviewer.files import atomic_write
+        from interviewer.private_files import atomic_write
 
         try:
             atomic_write(self.folder / f"{key}.json", json.dumps(state), "the scorer cache")

@@ -4,7 +4,7 @@
         pipeline = AnswerPipeline(store, scorer.result, recogniser.result,
                                   session_id=session_id, bank=bank, work=work)
         ticket = pipeline.open(question, prompt, kind=AnswerKind.SPOKEN, audio_path=path)
-        captured = source.capture(ticket)      # interviewer.sources: microphone, typed, ...
+        captured = source.capture(ticket)      # interviewer.answer_sources: microphone, typed, ...
         result = pipeline.finish(ticket, captured)
         refined = result.refinement.result() if result.refinement else None   # streamed
         corrected = pipeline.correct(ticket, "what the candidate says they said", ...)

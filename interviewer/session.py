@@ -1,6 +1,6 @@
 """A mock interview: greeting, questions, answers, feedback, retries and follow-ups.
 
-The answers come from a source (`interviewer.sources`: spoken, typed, or the demo's synthetic
+The answers come from a source (`interviewer.answer_sources`: spoken, typed, or the demo's synthetic
 candidate) and go through the answer pipeline (`interviewer.pipeline`). Each answer's row and
 recording are written before transcription, so nothing said is lost: Ctrl-C ends the session
 cleanly, keeps every answer so far (a partial one too), and says how to finish them later
@@ -18,9 +18,9 @@ from pathlib import Path
 from audio.capture import EndedBy
 from audio.errors import AudioDeviceError, SpeechEngineError
 from bank import Bank, FollowUp, Question
+from interviewer.answer_sources import AnswerInterrupted, AnswerSource
 from interviewer.errors import UserError
 from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket
-from interviewer.sources import AnswerInterrupted, AnswerSource
 from interviewer.states import AnswerKind, AnswerStatus, SessionMode, SessionStatus
 from interviewer.ui import Frontend
 

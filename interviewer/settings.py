@@ -194,7 +194,7 @@ def load_settings(path: Path, required: bool = False) -> Settings:
 def _read_settings_text(path: Path) -> str:
     """The settings file's text; /dev/null stands for an empty file. A FIFO or a device is
     refused without blocking, and so is a file of over MAX_SETTINGS_BYTES."""
-    from interviewer.files import NotAFile, read_small_file
+    from interviewer.private_files import NotAFile, read_small_file
 
     if os.path.abspath(path) == os.devnull:
         return ""
@@ -215,7 +215,7 @@ def write_setting(path: Path, name: str, value: Any) -> None:
     the old one) and private; through a symbolic link, the file it points to is."""
     import tomlkit
 
-    from interviewer.files import atomic_write
+    from interviewer.private_files import atomic_write
 
     setting = BY_NAME[name]
     if value is not None:

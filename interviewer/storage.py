@@ -52,7 +52,7 @@ class Store:
     def open(cls, data_dir: Path) -> Store:
         """Open (creating and migrating) the database in `data_dir`, private to the user.
         Sessions that a killed process left active are closed as interrupted."""
-        from interviewer.files import private_dir
+        from interviewer.private_files import private_dir
 
         data_dir = Path(os.path.abspath(data_dir))  # recordings are found from it, anywhere
         try:

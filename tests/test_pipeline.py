@@ -253,7 +253,7 @@ class CountingScorer:
 
 
 def test_read_ahead_reads_a_growing_answer_once_at_a_time():
-    from interviewer.sources import ReadAhead
+    from interviewer.answer_sources import ReadAhead
 
     scorer = CountingScorer()
     work = BackgroundWork()

@@ -204,7 +204,7 @@ def import_csv_command(csv_file: str, out_path: str, bank_id: str | None, title:
     Example:  interviewer bank import questions.csv --out my-bank.yaml
     """
     from bank.csv_import import dump_yaml, import_csv, is_valid_id
-    from interviewer.files import atomic_write, refuse_overwriting_inputs
+    from interviewer.private_files import atomic_write, refuse_overwriting_inputs
 
     if not Path(csv_file).exists():
         raise UserError(f"{csv_file}: no such file; give the path of a .csv file")

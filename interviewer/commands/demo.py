@@ -23,8 +23,8 @@ def demo(app, settings, silent) -> None:
     from audio import find_device
     from audio.errors import AudioDeviceError
     from bank import BUNDLED_DEFAULT, load_bank
+    from interviewer.answer_sources import demo_answers
     from interviewer.commands.practice import run_session
-    from interviewer.sources import demo_answers
     from interviewer.states import SessionMode
     from interviewer.ui import Frontend
 

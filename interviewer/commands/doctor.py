@@ -74,7 +74,7 @@ def check_bank(doctor: Doctor) -> Check:
 
 
 def check_data_folder(doctor: Doctor) -> Check:
-    from interviewer.files import private_dir
+    from interviewer.private_files import private_dir
 
     folder = private_dir(doctor.paths.data_dir)
     probe = folder / ".doctor-write-test"
@@ -171,7 +171,7 @@ def check_model_speed(doctor: Doctor) -> Check:
 
     from audio import SpeechToTextOptions, TextToSpeech, load_audio, load_speech_to_text
     from audio.catalogue import CATALOGUE, installed_path
-    from interviewer.files import private_dir
+    from interviewer.private_files import private_dir
 
     # the probe's speech is made in the private cache, like every file the program writes
     folder = doctor.paths.cache_dir / "doctor"

@@ -120,7 +120,7 @@ def run_session(app, bank, questions, settings, *, mode: SessionMode, silent: bo
 
 
 def _source(mode: str, ui, settings, recogniser, app, speaker, scorer):
-    from interviewer.sources import ReadAhead, SpokenAnswers, SyntheticAnswers, TypedAnswers
+    from interviewer.answer_sources import ReadAhead, SpokenAnswers, SyntheticAnswers, TypedAnswers
 
     if mode is SessionMode.TEXT:
         return TypedAnswers(ui)

@@ -30,7 +30,7 @@ def report(app, session_id, everything, out_path, no_audio, force) -> None:
       interviewer report --out last.html
       interviewer report --all --out progress.html
     """
-    from interviewer.files import atomic_write, is_same_file
+    from interviewer.private_files import atomic_write, is_same_file
     from interviewer.report import render
 
     if session_id is not None and everything:

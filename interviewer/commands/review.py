@@ -124,7 +124,7 @@ def review(app, inputs, question_id, map_file, settings, csv_out, force, no_stor
         items.append(ReviewItem(path, qid, problem))
     _probe(items)
     if csv_path is not None:
-        from interviewer.files import refuse_overwriting_inputs
+        from interviewer.private_files import refuse_overwriting_inputs
 
         read = [Path(map_file)] if map_file else []
         read += [item.path for item in items] + [Path(bank.source)]

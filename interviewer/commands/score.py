@@ -12,8 +12,8 @@ import click
 
 from bank import BankError, Concept, Question
 from interviewer.errors import UserError
-from interviewer.files import file_kind
 from interviewer.output import make_console, print_json
+from interviewer.private_files import file_kind
 from interviewer.questions import find_question
 from interviewer.settings import setting_options
 
