@@ -67,7 +67,7 @@ class AnswerScorer:
                  similarity_weight: float = 0.6, derived_similarity_weight: float = 0.8,
                  curve_exponent: float = 0.5, dead_zone: float = 0.05,
                  shared_concept_discount: float = 1.0, possible_credit: float = 0.5,
-                 unexplained_credit: float = 0.4, contradiction_penalty: float = 0.5,
+                 unexplained_credit: float = 0.5, contradiction_penalty: float = 0.5,
                  keyword_list_cap: float = 34.0, semantic_weight: float = 0.4,
                  full_coverage: float = 0.9,
                  fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
@@ -339,8 +339,9 @@ class AnswerScorer:
 
     def _coverage(self, model: QuestionModel, results: list[ConceptResult]) -> float:
         """The weighted share of concepts covered: a possibly said concept counts
-        `possible_credit`, an unexplained mention `unexplained_credit`, and a contradicted
-        one counts against (never below 0 in all)."""
+        `possible_credit`, an unexplained mention `unexplained_credit` (kept no lower than
+        `possible_credit`: naming a concept must not earn less than hinting at it), and a
+        contradicted one counts against (never below 0 in all)."""
         credit = {ConceptStatus.COVERED: 1.0, ConceptStatus.POSSIBLE: self.possible_credit,
                   ConceptStatus.CONTRADICTED: -self.contradiction_penalty,
                   ConceptStatus.MISSED: 0.0}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bank import Concept, Question, load_bank
@@ -370,6 +370,7 @@ def test_property_score_stays_in_range(text):
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.characters(categories=["Lu", "Ll", "Zs", "Po"]), max_size=300),
        st.sampled_from(ALIASES))
+@example("CHECKS", "pre-commit hooks")  # a named, unexplained concept earned less than a hint
 def test_property_saying_an_alias_never_lowers_coverage(text, alias):
     before = FITTED.score_text(text, QUESTION).coverage
     after = FITTED.score_text(f"{text} {alias}.", QUESTION).coverage
