@@ -9,6 +9,7 @@ from bank.loader import (
     validate_bank_file,
 )
 from bank.schema import CATEGORIES, Bank, Concept, FollowUp, Question
+from bank.validate import build_concepts
 
 __all__ = [
     "BUNDLED_DEFAULT",
@@ -19,6 +20,7 @@ __all__ = [
     "FollowUp",
     "Problem",
     "Question",
+    "build_concepts",
     "bundled_banks",
     "load_bank",
     "resolve_bank_path",

@@ -69,6 +69,15 @@ def build_bank(data: Any, file: str, lines: dict[FieldPath, int] | None = None
     return (bank if not doc.problems else None), doc.problems
 
 
+def build_concepts(data: Any, file: str) -> tuple[tuple[Concept, ...], list[Problem]]:
+    """Validate a list of concepts given outside a bank (a `score --jsonl` line) by the same
+    rules as a bank's: names or {name, aliases, weight, description, polarity}."""
+    doc = Document(file)
+    doc.data = {"concepts": data}
+    concepts = BankValidator(doc, Path(file))._concepts(doc.data, ())
+    return concepts, doc.problems
+
+
 class BankValidator:
     def __init__(self, doc: Document, path: Path):
         self.doc = doc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import math
@@ -10,7 +11,7 @@ import sys
 
 import click
 
-from bank import BankError, Concept, Question
+from bank import BankError, Question, build_concepts
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json
 from interviewer.private_files import file_kind
@@ -173,7 +174,12 @@ class JsonLinesScorer:
 
     def _prepare(self, item: dict):
         """(scorer, question, answer) for a line, or UserError saying what is wrong."""
-        answer = item.get("answer")
+        if "answer" not in item:
+            close = difflib.get_close_matches("answer", [str(key) for key in item], n=1)
+            hint = f" ('{close[0]}' is not a field of a line)" if close else ""
+            raise UserError(f"missing 'answer': the text to score{hint}; give "
+                            '{"answer": ..., "question_id": ...}')
+        answer = item["answer"]
         if answer is None:
             answer = ""
         if not isinstance(answer, str):
@@ -303,37 +309,13 @@ def _question_from_item(item: dict) -> Question:
     question_text = item.get("question") or ""
     if not isinstance(question_text, str):
         raise UserError("'question' must be text")
-    concepts = item.get("concepts") or []
-    if not isinstance(concepts, list):
-        raise UserError("'concepts' must be a list of names or {name, aliases, weight}")
+    concepts, problems = build_concepts(item.get("concepts") or [], "line")
+    if problems:
+        # the bank's rules, worded for a line: "concepts[1].weight: 0 is out of range; ..."
+        raise UserError(f"{problems[0].field}: {problems[0].message}")
     # the question's id does not take part: lines with the same reference share one model
     return Question(id="reference", text=question_text, category="technical",
-                    model_answer=reference, concepts=tuple(_concept(c) for c in concepts))
-
-
-def _concept(entry) -> Concept:
-    if isinstance(entry, str) and entry.strip():
-        return Concept(name=entry.strip())
-    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
-            or not entry["name"].strip():
-        raise UserError("'concepts' must be a list of names or {name, aliases, weight, "
-                        "description, polarity}")
-    aliases = entry.get("aliases") or []
-    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise UserError("a concept's 'aliases' must be a list of text")
-    weight = entry.get("weight", 1.0)
-    # compared, never converted: 10**400 is a valid JSON number that no float holds
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or \
-            not 0 < weight <= MAX_WEIGHT:
-        raise UserError(f"a concept's 'weight' must be a number above 0 and at most "
-                        f"{MAX_WEIGHT:g}")
-    description = entry.get("description") or ""
-    polarity = entry.get("polarity") or "practice"
-    if not isinstance(description, str) or polarity not in ("practice", "avoid"):
-        raise UserError("a concept's 'description' must be text and its 'polarity' practice "
-                        "or avoid")
-    return Concept(name=entry["name"].strip(), aliases=tuple(aliases), weight=float(weight),
-                   description=description.strip(), polarity=polarity)
+                    model_answer=reference, concepts=concepts)
 
 
 def _question_key(question: Question) -> tuple:

@@ -151,3 +151,21 @@ def test_fuzz_score_jsonl_one_output_line_per_input_line(lines, in_process, tmp_
     raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     non_blank = [line for line in raw.split(b"\n")[:-1] if line.strip()]
     assert len(produced) == len(non_blank), (non_blank, produced, err)
+
+
+def test_a_lines_concepts_follow_the_bank_rules_and_a_missing_answer_is_named(run_cli):
+    """Concepts in a line were checked by a copy of the bank's validator that accepted what
+    `bank validate` refuses (an unknown key, a duplicate); a line with no 'answer' scored 0."""
+    reference = {"reference": "Keep secrets in Vault.", "answer": "Vault."}
+    lines = [dict(reference, concepts=[{"name": "vault", "alias": ["hashicorp"]}]),
+             dict(reference, concepts=["vault", "Vault"]),
+             {"text": "Vault.", "question_id": "devsecops-03"},
+             dict(reference, concepts=["vault", {"name": "plain text", "polarity": "avoid"}])]
+    result = run_cli("score", "--jsonl", "-",
+                     input="\n".join(json.dumps(line) for line in lines) + "\n")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "unknown key 'alias'; did you mean 'aliases'?" in outputs[0]["error"]
+    assert "duplicate concept" in outputs[1]["error"]
+    assert "missing 'answer'" in outputs[2]["error"]
+    assert outputs[3]["concepts"][0]["status"] == "covered"
