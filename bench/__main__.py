@@ -16,6 +16,12 @@ BENCHMARKS = ("scoring", "asr", "spoken", "fillers", "latency", "session", "long
               "voice")
 
 
+def _difference(figures: dict, key: str, minus: str) -> float | None:
+    if figures.get(key) is None or figures.get(minus) is None:
+        return None
+    return figures[key] - figures[minus]
+
+
 def headline(results: dict) -> dict:
     """The figures the performance targets are stated in, at the top level of the JSON."""
     scoring, asr = results.get("scoring", {}), results.get("asr", {})
@@ -48,6 +54,9 @@ def headline(results: dict) -> dict:
         "voice_first_question_cached_s": voice.get("first_question_cached_s"),
         "practice_peak_rss_mb": session.get("practice_peak_rss_mb"),
         "score_ms_per_answer": scoring.get("bank", {}).get("ms_per_answer_bank"),
+        "sentence_model_ms_per_spoken_answer": _difference(
+            scoring.get("bank", {}), "ms_per_spoken_answer_after_reading_ahead",
+            "ms_per_answer_without_sentence_model"),
         "jsonl_answers_per_s": (scoring.get("jsonl") or {}).get("answers_per_s"),
         "interview_spearman_dev": scoring.get("interview", {}).get("dev", {}).get("spearman"),
         "interview_spearman_held_out": scoring.get("interview", {}).get("held-out", {}).get(

@@ -175,11 +175,31 @@ def bank_figures(config: dict, quick: bool) -> dict:
         timings[label] = 1000 * best_time(score_all, repeat=5 if quick else 15) / len(questions)
         if not extra:
             measured = scorer
+            timings["after_reading_ahead"] = _time_after_reading_ahead(
+                scorer, answers, questions, repeat=5 if quick else 15)
     return {"off_topic": off_topic_separation(measured, questions),
             "model_answers_min": min(measured.score_text(q.model_answer, q).score
                                      for q in questions),
             "ms_per_answer_bank": timings["with_sentence_model"],
-            "ms_per_answer_without_sentence_model": timings["without_sentence_model"]}
+            "ms_per_answer_without_sentence_model": timings["without_sentence_model"],
+            "ms_per_spoken_answer_after_reading_ahead": timings["after_reading_ahead"]}
+
+
+def _time_after_reading_ahead(scorer: AnswerScorer, answers: list[str],
+                              questions: list[Question], repeat: int) -> float:
+    """What a spoken answer waits for at its end: practice reads the finished sentences
+    while the candidate speaks (`read_ahead`), so only the last one is left (ms/answer)."""
+    best = float("inf")
+    for _ in range(repeat):
+        assert scorer._sentences is not None
+        scorer._sentences.forget()
+        for answer, question in zip(answers, questions, strict=True):
+            scorer.read_ahead(answer, question)  # untimed: done while the answer is spoken
+        start = time.perf_counter()
+        for answer, question in zip(answers, questions, strict=True):
+            scorer.score_text(answer, question)
+        best = min(best, time.perf_counter() - start)
+    return 1000 * best / len(questions)
 
 
 def jsonl_throughput(quick: bool) -> dict | None:
@@ -258,7 +278,10 @@ def report(results: dict) -> str:
               f"band (< 35), median {off['median_score']:.0f}, 95th percentile "
               f"{off['p95_score']:.0f}; {bank['ms_per_answer_bank']:.2f} ms per answer "
               f"({bank['ms_per_answer_without_sentence_model']:.2f} ms without the sentence "
-              "model, same run)"]
+              "model, same run)" + (
+                  f"; {bank['ms_per_spoken_answer_after_reading_ahead']:.2f} ms at the end of a "
+                  "spoken answer, its finished sentences read while it was spoken"
+                  if "ms_per_spoken_answer_after_reading_ahead" in bank else "")]
     jsonl = results["jsonl"]
     if jsonl and "error" not in jsonl:
         lines.append(f"score --jsonl (Mohler answers with their references, fresh process): "

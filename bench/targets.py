@@ -37,6 +37,8 @@ TARGETS = (
     Target("practice_peak_rss_mb", most=500, what="a whole practice session's peak memory (MB)"),
     Target("refined_60s_max_s", most=3.0, what="end of a 60 s answer to its refined score (s)"),
     Target("jsonl_answers_per_s", least=300, what="`score --jsonl` throughput (answers/s)"),
+    Target("sentence_model_ms_per_spoken_answer", most=25,
+           what="what the sentence model adds at the end of a spoken answer (ms)"),
     Target("spoken_score_drop_median", most=3.0,
            what="typed minus spoken score of the same answers, neural voice, median"),
     Target("spoken_score_drop_p90", most=10.0, what="the same, 90th percentile"),
