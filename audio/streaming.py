@@ -177,12 +177,14 @@ class StreamingTranscriber:
             samples, offset_s, beam_size=EARLY_BEAM_SIZE if quick else None)
 
     def _process(self, job: _Job) -> None:
-        if self._redo is not None:
-            self._decode_again_whole()
+        redo, self._redo = self._redo, None
         segments, covered, whole = self._decode(job)
         self._record(job, segments, covered, whole)
         if self._on_text is not None and not self._ending.is_set():
             self._on_text(self.partial_text())
+        if redo is not None:
+            # after the new speech is shown: the caption does not wait for this longer decode
+            self._decode_again_whole(redo)
 
     def _record(self, job: _Job, segments: list[Segment], covered: int, whole: bool) -> None:
         with self._lock:
@@ -198,12 +200,11 @@ class StreamingTranscriber:
                                                               else []) if segment.start >= end]
                 self._early = None
 
-    def _decode_again_whole(self) -> None:
+    def _decode_again_whole(self, index: int) -> None:
         """A closed stretch kept as pieces is decoded whole (more accurate) once more speech
         has come, i.e. when the answer did not end there; once the answer has ended that is
         left to `refine()`, so the first feedback does not wait for it."""
-        index, self._redo = self._redo, None
-        if index is None or self._ending.is_set():
+        if self._ending.is_set():
             return
         stretch = self._stretches[index]
         segments = self._transcribe(stretch.job.samples, stretch.job.offset)
