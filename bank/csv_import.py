@@ -81,10 +81,13 @@ def import_csv(path: str | Path, *, bank_id: str | None = None, title: str | Non
                                     "is not valid UTF-8; export the spreadsheet as "
                                     "'CSV UTF-8'")]
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    # only the delimiter is guessed: spreadsheets quote as Excel does (the sniffer's guesses
+    # of the rest let a stray quote swallow the cells after it); strict, so a stray or
+    # unclosed quote is an error at its row
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter, strict=True)
     problems: list[Problem] = []
     try:
         header = next(reader)
@@ -128,7 +131,9 @@ def import_csv(path: str | Path, *, bank_id: str | None = None, title: str | Non
             for key in question:
                 lines[path_ + (key,)] = row_line
     except csv.Error as error:
-        return None, None, [Problem(file, reader.line_num, "(file)", f"malformed CSV: {error}")]
+        return None, None, [Problem(file, line, "(file)",
+                                    f"malformed CSV: {error}; a quote inside a cell is written "
+                                    'twice ("") and a quoted cell ends with a quote')]
     if not data["questions"]:
         lines[("questions",)] = 1
     bank, problems = build_bank(data, file, lines)

@@ -7,10 +7,11 @@ import json
 import os
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import assert_one_line_error
+from tests.conftest import assert_located_problems, assert_one_line_error
 from tests.faults.conftest import GOOD_BANK, cap_memory, cli
 
 HOSTILE_BANKS = {
@@ -166,3 +167,18 @@ def test_fuzz_the_bank_parser_finds_only_located_problems(text, raw, json_suffix
     problems = validate_bank_file(path)
     for problem in [*document.problems, *problems]:
         assert problem.file == str(path) and problem.line >= 1 and problem.message
+
+
+@pytest.mark.parametrize("rows, line", [
+    ('q1,"What is a secret?,technical,"A value\nq2,Other,technical,Answer\n', 2),  # stray
+    ('q1,What?,technical,A value\nq2,"Other,technical,Answer\nq3,x,technical,y\n', 3),  # open
+])
+def test_a_stray_or_unclosed_csv_quote_is_located_at_its_row(run_cli, tmp_path, rows, line):
+    """C01: an unterminated quote swallowed the cells after it and was reported as
+    'model_answer: is empty'."""
+    source = tmp_path / "bank.csv"
+    source.write_text("id,text,category,model_answer\n" + rows)
+    result = run_cli("bank", "import", str(source), "--out", str(tmp_path / "bank.yaml"))
+    stderr = assert_located_problems(result, source)
+    assert f"{source}:{line}: (file): malformed CSV" in stderr and '("")' in stderr
+    assert not (tmp_path / "bank.yaml").exists()
