@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -171,6 +172,29 @@ class SentenceMeanings:
                 start += len(pieces[answer])
             chosen = [self._units[answer] for answer in answers if len(self._units[answer])]
         return np.concatenate(chosen) if chosen else np.zeros((0, 1), np.float32)
+
+    def units_state(self) -> dict | None:
+        """The model answers' embedded sentences as JSON-compatible data (None when the
+        embedder does not say which model it is, so they could not be safely reused)."""
+        identity = getattr(self.embedder, "identity", None)
+        if identity is None:
+            return None
+        with self._lock:
+            return {"model": identity, "units": {
+                answer: [base64.b64encode(np.ascontiguousarray(vectors, "<f4").tobytes())
+                         .decode("ascii"), int(vectors.shape[1]) if vectors.ndim == 2 else 0]
+                for answer, vectors in self._units.items()}}
+
+    def restore_units(self, state: dict | None) -> None:
+        """Take back what `units_state` gave, if it was made by the same model."""
+        if not state or state.get("model") != getattr(self.embedder, "identity", None):
+            return
+        restored = {}
+        for answer, (data, width) in state["units"].items():
+            flat = np.frombuffer(base64.b64decode(data), dtype="<f4").astype(np.float32)
+            restored[answer] = flat.reshape(-1, width) if width else flat.reshape(0, 0)
+        with self._lock:
+            self._units.update(restored)
 
     def texts_of(self, answers: Sequence[str]) -> list[str]:
         """The sentences `vectors_of` embeds, in the same order."""

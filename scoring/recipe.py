@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the scorer's libraries load when a scorer is first made, no
 # Below this many model answers a bank says little about which words are common, and offers
 # few examples of unrelated answers: the background questions are added to its corpus.
 MIN_OWN_REFERENCES = 8
-STATE_FORMAT = 2
+STATE_FORMAT = 3  # 3: the model answers' embedded sentences are kept too
 _UNSET: Any = object()
 
 

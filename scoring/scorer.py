@@ -127,6 +127,10 @@ class AnswerScorer:
                           for word, frequency in document_frequency.items()}
         self._unseen_idf = math.log(1 + count) + 1
         self._models = {}
+        if self._sentences is not None:
+            # every question's model reads the other model answers' sentences: embedded once
+            # here, so a fitted state can keep them for the next process
+            self._sentences.vectors_of([answer for _, answer in self.references_])
         return self
 
     # -- fitted state as plain data (the caller may save it: scoring does no I/O)
@@ -137,7 +141,8 @@ class AnswerScorer:
             raise RuntimeError("AnswerScorer.fit must be called first")
         return {"config": self.get_config(), "similarity": self.similarity_.get_state(),
                 "references": [list(item) for item in self.references_],
-                "word_idf": self.word_idf_, "unseen_idf": self._unseen_idf}
+                "word_idf": self.word_idf_, "unseen_idf": self._unseen_idf,
+                "sentences": self._sentences.units_state() if self._sentences else None}
 
     def set_state(self, state: dict) -> AnswerScorer:
         """Restore a state from `get_state`; fails if it was made with another configuration."""
@@ -148,6 +153,8 @@ class AnswerScorer:
         self.word_idf_ = dict(state["word_idf"])
         self._unseen_idf = float(state["unseen_idf"])
         self._models = {}
+        if self._sentences is not None:
+            self._sentences.restore_units(state.get("sentences"))
         return self
 
     def get_config(self) -> dict:

@@ -90,6 +90,9 @@ class MiniLMEmbedder:
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
+        # which weights these are: vectors kept between processes are only reused with them
+        self.identity = f"all-MiniLM-L6-v2:{expected_sha256[:16]}"
+
         folder = folder or minilm_folder()
         verify_weights(folder / WEIGHTS_FILE, expected_sha256)
         self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))

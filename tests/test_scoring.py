@@ -418,7 +418,15 @@ def test_vectors_equal_scikit_learn_transform():
 def test_fitted_state_round_trip_gives_identical_scores(scorer):
     import json
 
+    import numpy as np
+
     restored = app_scorer().set_state(json.loads(json.dumps(scorer.get_state())))
+    # the model answers' sentences come back with the state: not embedded again
+    assert restored._sentences is not None and scorer._sentences is not None
+    kept = scorer._sentences._units
+    assert set(restored._sentences._units) == {answer for _, answer in scorer.references_}
+    assert all(np.array_equal(restored._sentences._units[answer], kept[answer])
+               for answer in restored._sentences._units)
     for qid, text in ANSWERS["partial"].items():
         assert restored.score_text(text, BANK.get(qid)).to_dict() == \
             scorer.score_text(text, BANK.get(qid)).to_dict()
