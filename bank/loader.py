@@ -79,7 +79,7 @@ def read_bank_file(path: str | Path) -> tuple[Bank | None, list[Problem]]:
 
 def read_bank_document(path: str | Path) -> tuple[Bank | None, list[Problem], Document]:
     """`read_bank_file`, with the parsed document (its data and lines), for locating warnings
-    (`bank.validate.located_warnings`)."""
+    (`bank.warnings.located_warnings`)."""
     path = Path(path)
     doc = parse_document(path)
     if doc.problems and doc.data is None:

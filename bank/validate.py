@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from bank.errors import FieldPath, Problem, field_name
+from bank.errors import FieldPath, Problem
 from bank.parse import Document
 from bank.schema import (
     CATEGORIES,
@@ -343,39 +343,6 @@ class BankValidator:
                 follow_ups.append(FollowUp(concept=concept, text=text, concepts=own,
                                            model_answer=model_answer))
         return tuple(follow_ups)
-
-
-def located_warnings(doc: Document, bank: Bank,
-                     advise: Callable[[Question], Iterable[tuple[str, str | None, str]]]
-                     ) -> list[Problem]:
-    """Warnings about a valid bank, located like problems and prefixed "warning:". `advise`
-    gives (concept name, alias or None, message) for a question; the scorer knows which
-    aliases will misfire, the bank knows where they are written."""
-    raw_questions = doc.data.get("questions") if isinstance(doc.data, dict) else None
-    index_of = {str(raw.get("id")): number for number, raw in enumerate(raw_questions or ())
-                if isinstance(raw, dict)}
-    warnings = []
-    for question in bank.questions:
-        number = index_of.get(question.id)
-        raw_concepts = (raw_questions[number].get("concepts") or []) \
-            if number is not None and raw_questions is not None else []
-        for concept, phrase, message in advise(question):
-            path: FieldPath = ("questions", number if number is not None else 0, "concepts")
-            for position, raw in enumerate(raw_concepts):
-                name = raw if isinstance(raw, str) else raw.get("name") \
-                    if isinstance(raw, dict) else None
-                if str(name).strip() != concept:
-                    continue
-                path = path + (position,)
-                aliases = raw.get("aliases") if isinstance(raw, dict) else None
-                if phrase is not None and isinstance(aliases, list) and phrase in aliases:
-                    path = path + ("aliases", aliases.index(phrase))
-                elif phrase is None:
-                    path = path + ("name",)
-                break
-            warnings.append(Problem(doc.file, doc.line_of(path), field_name(path),
-                                    f"warning: {message}"))
-    return warnings
 
 
 def _has_word(text: str) -> bool:

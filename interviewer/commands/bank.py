@@ -137,7 +137,7 @@ def validate(paths: tuple[str, ...], as_json: bool) -> None:
     """
     from bank import BankError
     from bank.loader import read_bank_document, resolve_bank_path
-    from bank.validate import located_warnings
+    from bank.warnings import located_warnings
 
     results = []
     for path in paths:

@@ -132,7 +132,7 @@ def in_process(app_env, monkeypatch):
     root.setLevel(level)
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, database=None,
+@settings(max_examples=80, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(LINES, min_size=1, max_size=5))
 def test_fuzz_score_jsonl_one_output_line_per_input_line(lines, in_process, tmp_path, capsys):
