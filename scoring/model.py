@@ -259,7 +259,9 @@ def closenesses(embedder: TextEmbedder, texts: list[str], target: np.ndarray) ->
 
 def embed(embedder: TextEmbedder, texts: list[str]) -> np.ndarray:
     """Unit vectors of `texts`; a text with no words gets a vector of zeros."""
-    vectors = np.zeros((len(texts), 0), dtype=np.float32)
+    # an embedder that says its width gives texts with no words a zero vector of that width
+    # (a sentence of "¨1" is then close to nothing, instead of a matrix of the wrong shape)
+    vectors = np.zeros((len(texts), getattr(embedder, "dimension", 0)), dtype=np.float32)
     filled = [index for index, text in enumerate(texts) if text.strip()]
     if filled:
         found = np.nan_to_num(np.asarray(embedder.embed([texts[i] for i in filled]),

@@ -100,6 +100,7 @@ class MiniLMEmbedder:
         self._tokenizer.enable_truncation(MAX_TOKENS)
         # the word table is 45 MB of which an answer reads a few hundred rows: mapped, not read
         self._words = _mapped(folder / WEIGHTS_FILE, "embeddings.word_embeddings.weight")
+        self.dimension = int(self._words.shape[1])
         with safe_open(str(folder / WEIGHTS_FILE), framework="np") as weights:
             tensor = weights.get_tensor
             self._positions = tensor("embeddings.position_embeddings.weight")
