@@ -8,8 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bench.common import REPO, shared_dir, word_error_rate
+
+# The property tests try the same examples on every run, so a run passes or fails by the
+# code alone; HYPOTHESIS_PROFILE=explore searches new examples (do it before a release).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 wer = word_error_rate
 
