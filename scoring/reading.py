@@ -18,6 +18,9 @@ from scoring.types import ConceptResult, ConceptStatus, DeliveryReport, Scorable
 
 LEXICAL = ("exact", "stem", "fuzzy", "joined", "unsure", "sound")
 MIN_CLAUSE_WORDS = 4
+# a sentence says a concept in other words only with at least this many words that are not
+# stop words: "CI" alone came close enough to "scrubbed CI logs and artifacts" to be credited
+MIN_MEANING_WORDS = 3
 
 
 @dataclass
@@ -152,7 +155,9 @@ def _in_other_words(analysis: Analysis, chosen: list[Unit], vectors: np.ndarray,
     assert meanings is not None
     open_concepts = [index for index, result in enumerate(analysis.results)
                      if result.status is ConceptStatus.MISSED]
-    eligible = [index for index, unit in enumerate(chosen) if unit.topical]
+    eligible = [index for index, unit in enumerate(chosen) if unit.topical and sum(
+        not token.is_stop for token in analysis.tokens[unit.first:unit.last + 1])
+        >= MIN_MEANING_WORDS]
     if not open_concepts or not eligible:
         return
     found = credited(meanings, [chosen[index] for index in eligible], vectors[eligible],
