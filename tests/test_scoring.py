@@ -372,6 +372,7 @@ def test_property_score_stays_in_range(text):
 @given(st.text(alphabet=st.characters(categories=["Lu", "Ll", "Zs", "Po"]), max_size=300),
        st.sampled_from(ALIASES))
 @example("CHECKS", "pre-commit hooks")  # a named, unexplained concept earned less than a hint
+@example("CI", "pre-commit hooks")  # "CI" alone was credited in other words
 def test_property_saying_an_alias_never_lowers_coverage(text, alias):
     before = FITTED.score_text(text, QUESTION).coverage
     after = FITTED.score_text(f"{text} {alias}.", QUESTION).coverage
