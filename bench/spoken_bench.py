@@ -114,9 +114,8 @@ def render(items: list[dict]) -> list[dict]:
                 engines[combo] = TextToSpeech(voice=item["voice"], rate=item["rate"],
                                               out_dir=folder / "raw") \
                     if item["engine"] == "pyttsx3" else neural_voice(item["rate"])
-            utterance = engines[combo].synthesize(item["answer"])
+            utterance = engines[combo].render(item["answer"])
             write_wav(path, resample(utterance.samples, utterance.samplerate, 16000), 16000)
-            utterance.path.unlink(missing_ok=True)
         clip = {**item, "path": str(path)}
         if item.get("noise"):
             seed = int(hashlib.sha1(item["id"].encode()).hexdigest()[:8], 16)
