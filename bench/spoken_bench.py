@@ -242,8 +242,10 @@ def measure(clips: list[dict], options, scorer, bank, afterwards: bool = True) -
                                               [heard["stored"].text], glossary)
             rows.append(row)
     summary = summarise(clips, rows)
-    if not afterwards:
+    if not afterwards:  # the "afterwards" text is then the stored one again
         summary["wer_afterwards"] = None
+        for clip in summary["real_speech"]:
+            clip["wer_afterwards"] = None
     return summary
 
 
@@ -426,8 +428,10 @@ def report(results: dict) -> str:
                   for item in default["worst"])]
     real = default.get("real_speech") or []
     for clip in real:
+        afterwards = clip.get("wer_afterwards")
         lines.append(f"real speech ({clip['id']}, {clip['seconds']:.0f} s) WER: stored "
-                     f"{clip['wer_stored']:.3f}, afterwards {clip['wer_afterwards']:.3f}")
+                     f"{clip['wer_stored']:.3f}" + ("" if afterwards is None else
+                                                    f", afterwards {afterwards:.3f}"))
     if not real and default.get("wer_real_speech") is not None:
         lines.append(f"real speech (jfk.flac) WER: {default['wer_real_speech']:.3f}")
     return "\n".join(lines)

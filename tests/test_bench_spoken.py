@@ -122,7 +122,10 @@ def test_families_are_reported_and_their_figures_meet_or_miss_the_targets_on_the
     assert verdict["spoken_score_drop_median"] is True
     assert verdict["spoken_score_drop_median_noisy"] is False
     assert verdict["spoken_score_drop_p90"] is False  # 20 in the neural family
+    families["neural"]["real_speech"] = [{"id": "jfk", "seconds": 11.0, "wer_stored": 0.0,
+                                          "wer_afterwards": None}]
     text = spoken_bench.report(results)
+    assert "real speech (jfk, 11 s) WER: stored 0.000\n" in text + "\n"
     assert "neural voice + 10 dB white/pink noise" in text
     assert "noise measured on the mix: 10.00 dB SNR" in text
 
