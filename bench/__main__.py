@@ -40,7 +40,8 @@ def headline(results: dict) -> dict:
         **{f"spoken_{figure}{suffix}": spoken.get(f"spoken_{figure}{suffix}")
            for suffix in ("", "_noisy", "_espeak")
            for figure in ("score_drop_median", "score_drop_p90", "invented_rate",
-                          "substitution_rate", "possible_false_rate", "wer_stored")},
+                          "substitution_rate", "possible_false_rate", "wer_stored",
+                          "score_drop_median_scored", "score_drop_p90_scored")},
         "spoken_wer_real_speech": spoken.get("spoken_wer_real_speech"),
         "asr_speedup_fw_over_ow": asr.get("asr_speedup_fw_over_ow"),
         "first_question_s": session.get("first_question_s"),

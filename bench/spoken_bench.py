@@ -295,6 +295,9 @@ def summarise(clips: list[dict], rows: list[dict]) -> dict:
         / max(1, sum(row["unsaid"] for row in graded)),
         "drop_median": float(np.median(drops)), "drop_p90": float(np.percentile(drops, 90)),
         "drop_mean": float(drops.mean()),
+        # answers that score nothing typed (another question's, negated) lose nothing spoken
+        # either and pull the median to 0: the drop over the answers that have a score to lose
+        **_drops_of([row for row in graded if row["typed"] > 0], "_scored"),
         "by_kind": {kind: float(np.median([row["typed"] - row["spoken"] for row in graded
                                            if row["kind"] == kind]))
                     for kind in KINDS if any(row["kind"] == kind for row in graded)},
@@ -308,6 +311,14 @@ def summarise(clips: list[dict], rows: list[dict]) -> dict:
     }
 
 
+def _drops_of(rows: list[dict], suffix: str) -> dict:
+    drops = [row["typed"] - row["spoken"] for row in rows]
+    if not drops:
+        return {f"drop_median{suffix}": None, f"drop_p90{suffix}": None}
+    return {f"drop_median{suffix}": float(np.median(drops)),
+            f"drop_p90{suffix}": float(np.percentile(drops, 90))}
+
+
 def headline_figures(families: dict[str, dict]) -> dict:
     """The figures of each family under its own keys (the neural voice's without a suffix)."""
     figures: dict = {}
@@ -318,7 +329,9 @@ def headline_figures(families: dict[str, dict]) -> dict:
                         f"spoken_invented_rate{suffix}": data["invented_rate"],
                         f"spoken_substitution_rate{suffix}": data["substitution_rate"],
                         f"spoken_possible_false_rate{suffix}": data["possible_false_rate"],
-                        f"spoken_wer_stored{suffix}": data["wer_stored"]})
+                        f"spoken_wer_stored{suffix}": data["wer_stored"],
+                        f"spoken_score_drop_median_scored{suffix}": data.get("drop_median_scored"),
+                        f"spoken_score_drop_p90_scored{suffix}": data.get("drop_p90_scored")})
     neural = families.get("neural") or {}
     if neural.get("wer_real_speech") is not None:
         figures["spoken_wer_real_speech"] = neural["wer_real_speech"]
@@ -388,6 +401,10 @@ def report(results: dict) -> str:
                          "substituted", "concepts lost", "invented", "drop median",
                          "drop p90"])]
         for family, data in families.items():
+            if data.get("drop_median_scored") is not None:
+                lines.append(f"drop over the answers that score above 0 typed ({family}): "
+                             f"median {data['drop_median_scored']:.1f}, p90 "
+                             f"{data['drop_p90_scored']:.1f}")
             lines.append(f"median drop by kind ({family}): " + ", ".join(
                 f"{kind} {value:.1f}" for kind, value in data["by_kind"].items())
                 + "; by rate: " + ", ".join(f"{rate} wpm {value:.1f}" for rate, value in
