@@ -42,11 +42,13 @@ def headline(results: dict) -> dict:
         "wer_refined": latency.get("wer_refined"),
         "refined_60s_max_s": latency.get("refined_60s_max_s"),
         "wer_batch": latency.get("wer_batch"),
-        "spoken_score_drop_median": spoken.get("spoken_score_drop_median"),
-        "spoken_score_drop_p90": spoken.get("spoken_score_drop_p90"),
-        "spoken_invented_rate": spoken.get("spoken_invented_rate"),
-        "spoken_possible_false_rate": spoken.get("spoken_possible_false_rate"),
-        "spoken_wer_stored": spoken.get("spoken_wer_stored"),
+        # the neural voice's figures unsuffixed; runs saved before it measured espeak-ng
+        **{f"spoken_{figure}{suffix}": spoken.get(f"spoken_{figure}{suffix}")
+           for suffix in ("", "_noisy", "_espeak")
+           for figure in ("score_drop_median", "score_drop_p90", "invented_rate",
+                          "substitution_rate", "possible_false_rate", "wer_stored",
+                          "score_drop_median_scored", "score_drop_p90_scored")},
+        "spoken_wer_real_speech": spoken.get("spoken_wer_real_speech"),
         "asr_speedup_fw_over_ow": asr.get("asr_speedup_fw_over_ow"),
         "first_question_s": session.get("first_question_s"),
         "voice_wer_neural": voice.get("wer_neural"),

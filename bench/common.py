@@ -61,3 +61,15 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     lines += ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
               for row in rows]
     return "\n".join(lines)
+
+
+def neural_voice(rate: int):
+    """The bundled neural voice at `rate` words a minute, through the registry of
+    audio/tts_engines.py. A benchmark of it must not quietly measure the fallback instead."""
+    from audio import TextToSpeechOptions, load_text_to_speech
+
+    def refuse(line: str) -> None:
+        raise RuntimeError(f"this benchmark needs the neural voice: {line}")
+
+    return load_text_to_speech(TextToSpeechOptions(voice="neural", rate=rate),
+                               on_status=refuse)

@@ -24,12 +24,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bench.common import REPO, table, word_error_rate
+
+if TYPE_CHECKING:
+    from audio.tts import Utterance
 
 LOADS = ("idle", "one core busy")
 QUESTION = "devsecops-01"
@@ -50,10 +54,13 @@ def core_load(busy: bool) -> Iterator[None]:
             child.wait()
 
 
-def long_answers(lengths: tuple[int, ...], voice: str = "en-us", rate: int = 150
-                 ) -> list[dict]:
+def long_answers(lengths: tuple[int, ...], voice: str = "en-us", rate: int = 150,
+                 speak: Callable[[str], Utterance] | None = None,
+                 speaker_key: str = "") -> list[dict]:
     """Spoken answers of about the target lengths: sentences of the bank's model answers,
-    in order, until there are enough words at `rate` words a minute (cached)."""
+    in order, until there are enough words at `rate` words a minute (cached). `speak`: what
+    says a text (espeak-ng's `voice` at `rate` when None), told apart in the cache by
+    `speaker_key`."""
     from audio import TextToSpeech, load_audio, write_wav
     from audio.playback import resample
     from bank import load_bank
@@ -69,11 +76,13 @@ def long_answers(lengths: tuple[int, ...], voice: str = "en-us", rate: int = 150
             words += len(chosen[-1].split())
             cursor += 1
         text = " ".join(chosen)
-        key = hashlib.sha1(f"{voice}{rate}{text}".encode()).hexdigest()[:12]
+        key = hashlib.sha1(f"{speaker_key}{voice}{rate}{text}".encode()).hexdigest()[:12]
         path = cache_dir() / "answers" / f"answer-{target}-{key}.wav"
         if not path.exists():
-            tts = tts or TextToSpeech(voice=voice, rate=rate, out_dir=cache_dir() / "raw")
-            utterance = tts.synthesize(text)
+            if speak is None:
+                tts = tts or TextToSpeech(voice=voice, rate=rate, out_dir=cache_dir() / "raw")
+                speak = tts.render
+            utterance = speak(text)
             write_wav(path, resample(utterance.samples, utterance.samplerate, 16000), 16000)
         answers.append({"label": f"{target} s", "audio": load_audio(path), "text": text,
                         "path": path})
