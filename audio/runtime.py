@@ -36,8 +36,8 @@ used: each thread that allocates (the recogniser's workers, the voice, the recor
 scorer) gets a heap of its own, up to eight per core, and memory freed in one is not reused by
 another; and once a large buffer is freed, the size above which buffers are mapped from the
 system (and handed back when freed) rises to it, so the next decode's buffers of tens of
-megabytes stay in the heap after use. Two heaps, and a fixed threshold, keep a practice
-session's peak within its budget (`python -m bench --only session`).
+megabytes stay in the heap after use. Two heaps and a fixed threshold lower a practice
+session's peak memory (`python -m bench --only session` measures it).
 """
 
 from __future__ import annotations
