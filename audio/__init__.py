@@ -13,10 +13,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from audio.runtime import prepare_environment
+from audio.runtime import prepare_environment, prepare_memory
 
 # before any speech library loads: each reads these once (see audio.runtime)
 prepare_environment()
+prepare_memory()
 
 _EXPORTS = {
     "CaptureSettings": "audio.capture", "CaptureStatus": "audio.capture",

@@ -16,6 +16,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -57,17 +58,38 @@ def verify_weights(path: Path, expected: str = WEIGHTS_SHA256) -> None:
         _verified.add(path)
 
 
-def _mapped(path: Path, name: str) -> np.ndarray:
-    """One fp32 tensor of a safetensors file, memory-mapped (the format: an 8-byte header
-    length, a JSON header of names, dtypes, shapes and byte offsets, then the data)."""
-    with path.open("rb") as handle:
-        size = int.from_bytes(handle.read(8), "little")
-        entry = json.loads(handle.read(size))[name]
-    if entry["dtype"] != "F32":
-        raise ValueError(f"{path}: {name} is {entry['dtype']}, not F32")
-    start, end = entry["data_offsets"]
-    return np.memmap(path, dtype="<f4", mode="r", offset=8 + size + start,
-                     shape=tuple(entry["shape"]))
+class WordRows:
+    """The word table of a safetensors file (fp32), rows read from the file when asked for.
+    The table is 45 MB of which an answer reads a few hundred rows; memory-mapped, the rows
+    the bank's sentences had touched stayed resident for the rest of the session."""
+
+    def __init__(self, path: Path, name: str):
+        # the format: an 8-byte header length, a JSON header of names, dtypes, shapes and
+        # byte offsets, then the data
+        with path.open("rb") as handle:
+            size = int.from_bytes(handle.read(8), "little")
+            entry = json.loads(handle.read(size))[name]
+        if entry["dtype"] != "F32" or len(entry["shape"]) != 2:
+            raise ValueError(f"{path}: {name} is {entry['dtype']} {entry['shape']}, not a "
+                             "F32 table")
+        self.path = path
+        self.shape = tuple(int(extent) for extent in entry["shape"])
+        self._start = 8 + size + int(entry["data_offsets"][0])
+        self._row_bytes = self.shape[1] * 4
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        wanted, where = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
+        if wanted.size and (wanted[0] < 0 or wanted[-1] >= self.shape[0]):
+            raise IndexError(f"token id out of range of the word table ({self.shape[0]} rows)")
+        rows = bytearray(len(wanted) * self._row_bytes)
+        with self.path.open("rb", buffering=0) as handle:
+            descriptor = handle.fileno()
+            for index, token in enumerate(wanted.tolist()):
+                offset = index * self._row_bytes
+                rows[offset:offset + self._row_bytes] = os.pread(
+                    descriptor, self._row_bytes, self._start + token * self._row_bytes)
+        table = np.frombuffer(rows, dtype="<f4").reshape(len(wanted), self.shape[1])
+        return table.astype(np.float32)[where.reshape(np.shape(ids))]
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -98,8 +120,7 @@ class MiniLMEmbedder:
         self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self._tokenizer.no_padding()  # the file pads every text to 128: padded per batch here
         self._tokenizer.enable_truncation(MAX_TOKENS)
-        # the word table is 45 MB of which an answer reads a few hundred rows: mapped, not read
-        self._words = _mapped(folder / WEIGHTS_FILE, "embeddings.word_embeddings.weight")
+        self._words = WordRows(folder / WEIGHTS_FILE, "embeddings.word_embeddings.weight")
         self.dimension = int(self._words.shape[1])
         with safe_open(str(folder / WEIGHTS_FILE), framework="np") as weights:
             tensor = weights.get_tensor
