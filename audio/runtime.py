@@ -34,10 +34,10 @@ runs, so it is configured by `mallopt` instead (`prepare_memory`), unless the us
 them (or GLIBC_TUNABLES) themselves. Two of its defaults kept memory the session no longer
 used: each thread that allocates (the recogniser's workers, the voice, the recorder, the
 scorer) gets a heap of its own, up to eight per core, and memory freed in one is not reused by
-another; and once a large buffer is freed, the size above which buffers are mapped from the
-system (and handed back when freed) rises to it, so the next decode's buffers of tens of
-megabytes stay in the heap after use. Two heaps and a fixed threshold lower a practice
-session's peak memory (`python -m bench --only session` measures it).
+another. Two heaps lower a practice session's peak memory (`python -m bench --only session`
+measures it). A fixed threshold for mapping large buffers from the system lowered it further,
+but made each decode about 40% slower (every large buffer mapped and unmapped again), so the
+threshold is left to glibc.
 """
 
 from __future__ import annotations
@@ -71,10 +71,9 @@ def prepare_environment() -> dict[str, str]:
     return applied
 
 
-# mallopt parameters (malloc.h) and the values set
-M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8
+# mallopt parameter (malloc.h) and the value set
+M_ARENA_MAX = -8
 HEAP_ARENAS = 2
-MMAP_THRESHOLD_BYTES = 256 * 1024
 _MALLOC_VARIABLES = ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES")
 _memory_prepared: dict[str, int] | None = None
 
@@ -94,8 +93,6 @@ def prepare_memory() -> dict[str, int]:
         mallopt = libc.mallopt
     except (OSError, AttributeError):  # musl and others: no mallopt, nothing to tune
         return _memory_prepared
-    for name, parameter, value in (("arena_max", M_ARENA_MAX, HEAP_ARENAS),
-                                   ("mmap_threshold", M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)):
-        if mallopt(parameter, value) == 1:
-            _memory_prepared[name] = value
+    if mallopt(M_ARENA_MAX, HEAP_ARENAS) == 1:
+        _memory_prepared["arena_max"] = HEAP_ARENAS
     return _memory_prepared

@@ -49,7 +49,7 @@ def _allocator_settings(**environment: str) -> str:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
 def test_the_allocator_is_given_two_heaps_and_a_fixed_threshold():
-    assert _allocator_settings() == "[('arena_max', 2), ('mmap_threshold', 262144)]"
+    assert _allocator_settings() == "[('arena_max', 2)]"
 
 
 @pytest.mark.parametrize("variable", ["MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_",
