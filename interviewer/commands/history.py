@@ -69,20 +69,23 @@ def _table(console, judged, sessions) -> None:
 
     from interviewer.counting import FOLLOW_UP, label
 
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    widest = max(len(item.answer.question_id) + 6 for item in judged)  # "↳ " or " (#2)"
+    # one space between columns, and the question column as wide as its widest id, so the
+    # notes (a reviewed file's name) keep room on an 80-column terminal
+    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1))
     this_year = datetime.now().strftime("%Y-")
+    questions = [("↳ " if item.answer.follow_up_of else "") + item.answer.question_id +
+                 (f" (#{item.answer.attempt})" if item.answer.attempt > 1 and
+                  not item.answer.follow_up_of else "") for item in judged]
     for column in ("id", "when", "session", "question", "score", "band", "length", "notes"):
         table.add_column(column, no_wrap=column != "notes",
-                         min_width=min(widest, 30) if column == "question" else None,
+                         min_width=min(max(map(len, questions)), 30)
+                         if column == "question" else None,
                          justify="right" if column in ("id", "score", "length") else "left")
-    for item in judged:
+    for item, question in zip(judged, questions, strict=True):
         answer = item.answer
         when = answer.started_at.replace("T", " ")[:16]
         when = when.removeprefix(this_year)  # the year only when it is not this one
         kind = sessions[answer.session_id].mode
-        attempt = f" (#{answer.attempt})" if answer.attempt > 1 and not answer.follow_up_of \
-            else ""
         note = label(item)
         notes = [str(answer.status) if answer.status is not AnswerStatus.SCORED else "",
                  f"follow-up to {answer.follow_up_of}" if note == FOLLOW_UP else
@@ -91,8 +94,7 @@ def _table(console, judged, sessions) -> None:
                  Path(answer.source_path).name if answer.source_path else ""]
         # stored text (a bank's question ids, file names) is shown as written, never markup
         table.add_row(str(answer.id), shown(when), f"{answer.session_id} {shown(kind)}",
-                      shown(("↳ " if answer.follow_up_of else "") + answer.question_id +
-                            attempt),
+                      shown(question),
                       f"{answer.score:.0f}" if answer.score is not None else "-",
                       shown(answer.band or "-"),
                       f"{answer.duration_s:.0f}s" if answer.duration_s else "-",
