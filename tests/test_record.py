@@ -107,7 +107,7 @@ def test_a_follow_up_is_scored_on_its_own_and_shown_beside_its_parent(app_env, r
 
 def test_a_retried_attempt_is_kept_but_not_counted(app_env, run_cli):
     child = spawn(app_env, "practice", "--text", "--silent", "--no-follow-ups",
-                  "-q", "devsecops-16", "-q", "devsecops-23")
+                  "-q", "devsecops-16", "-q", "devsecops-03")
     first = answer(child, "I would be careful with secrets.")
     child.expect(r"\[n\] next")
     child.send("r")
@@ -117,24 +117,36 @@ def test_a_retried_attempt_is_kept_but_not_counted(app_env, run_cli):
                            "nothing lands in a layer.")
     child.expect(r"\[n\] next")
     child.send("n")
-    third = answer(child, "Zero trust means never trusting the network location; every "
-                          "request is authenticated and authorised with least privilege.")
+    third = answer(child, "All secrets sit in a central secrets store, HashiCorp Vault, with "
+                          "role-based access control and audit logs. CI jobs authenticate "
+                          "with OIDC workload identity and receive short-lived dynamic "
+                          "credentials, so no secrets are kept in repos or images. Gitleaks "
+                          "in pre-commit hooks prevents leaks, and keys are rotated "
+                          "automatically.")
     child.expect(r"\[n\] next")
     child.send("q")
     summary = finished(child)
-    assert first < second
+    # counted, devsecops-03 is the weaker question; with the retried attempt it was not
+    assert (first + second) / 2 < third < second
     assert f"devsecops-16: {first} (" in summary and "retried, not counted" in summary
     assert f"average {(second + third) / 2:.0f} over 2 answer(s)" in summary, summary
 
     stored = rows(app_env)
     assert [(row["question_id"], row["attempt"]) for row in stored] == \
-        [("devsecops-16", 1), ("devsecops-16", 2), ("devsecops-23", 1)]
+        [("devsecops-16", 1), ("devsecops-16", 2), ("devsecops-03", 1)]
     history = json.loads(run_cli("history", "--json").stdout)["answers"]
     assert [a["not_counted"] for a in history] == ["retried", None, None]
     shown = run_cli("history").stdout
     assert re.search(r"devsecops-16: (.*) \(best", shown).group(1) == \
         f"{stored[1]['score']:.0f}"
     assert "retried" in shown
+
+    # weakest first: the question whose counted score is lower comes first
+    child = spawn(app_env, "practice", "--text", "--silent", "--order", "weakest",
+                  "--tag", "secrets", "--count", "1")
+    child.expect(r"Question 1 of 1 \((devsecops-\d+)")
+    assert child.match.group(1) == "devsecops-03"
+    child.close(force=True)
 
 
 def test_an_answer_cut_short_by_a_killed_process_stays_interrupted(app_env, run_cli):
