@@ -71,4 +71,10 @@ MIGRATIONS = [
     WHERE source_path IS NULL AND
           ('/' || audio_path) GLOB '*/recordings/session-[0-9][0-9][0-9][0-9][0-9]/*';
     """,
+    # 6: a reviewed file's content hash, so reviewing it again for the same question updates
+    # its result instead of adding a row
+    """
+    ALTER TABLE answers ADD COLUMN source_sha256 TEXT;
+    CREATE INDEX answers_by_source ON answers(source_sha256, question_id);
+    """,
 ]

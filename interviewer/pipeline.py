@@ -140,16 +140,25 @@ class AnswerPipeline:
 
     def open(self, question: Question, prompt: str, *, kind: AnswerKind, attempt: int = 1,
              follow_up_of: int | None = None, audio_path: Path | None = None,
-             source_path: str | None = None) -> AnswerTicket:
-        """An answer about to be given; its row is written now, before anything is said."""
+             source_path: str | None = None,
+             source_sha256: str | None = None) -> AnswerTicket:
+        """An answer about to be given; its row is written now, before anything is said. A
+        reviewed file (`source_sha256`, its content) already reviewed for this question
+        takes that answer's row again, so reviewing it twice never adds a row."""
         answer_id = None
         if self.store is not None and self.session_id is not None:
             bank = self.bank
-            answer_id = self.store.start_answer(
-                self.session_id, question.id, bank.id if bank else "",
-                bank.version if bank else "", question.category, prompt, attempt,
-                follow_up_of=follow_up_of, audio_path=audio_path, source_path=source_path,
-                kind=kind)
+            if source_sha256 is not None:
+                answer_id = self.store.reviewed_answer(source_sha256, question.id)
+            if answer_id is not None and audio_path is not None and source_path is not None:
+                self.store.review_again(answer_id, self.session_id, prompt,
+                                        bank.version if bank else "", audio_path, source_path)
+            else:
+                answer_id = self.store.start_answer(
+                    self.session_id, question.id, bank.id if bank else "",
+                    bank.version if bank else "", question.category, prompt, attempt,
+                    follow_up_of=follow_up_of, audio_path=audio_path,
+                    source_path=source_path, kind=kind, source_sha256=source_sha256)
         self._prepare(question)
         return AnswerTicket(answer_id, question, prompt, attempt, kind, audio_path)
 

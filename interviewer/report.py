@@ -15,6 +15,8 @@ from pathlib import Path
 
 from interviewer import __version__
 from interviewer.charts import line_chart, sparkline
+from interviewer.counting import beside_parents, judge, label
+from interviewer.follow_ups import question_answered
 from interviewer.questions import bank_of_session
 from interviewer.rows import AnswerRow, SessionRow
 from interviewer.storage import Store
@@ -45,6 +47,8 @@ class AnswerView:
     audio_uri: str | None
     audio_note: str | None
     look_for: list[str] = field(default_factory=list)
+    counts: bool = True  # in the averages and trends (`interviewer.counting`)
+    note: str = ""  # why not: follow-up, retried, interrupted, empty
 
 
 def highlighted(report: ScoreReport) -> list[Piece]:
@@ -96,34 +100,41 @@ def _audio(row: AnswerRow, embed: bool) -> tuple[str | None, str | None]:
 
 def build_views(store: Store, sessions: list[SessionRow], embed_audio: bool = True
                 ) -> list[AnswerView]:
+    """Every answer of the sessions, each follow-up beside the answer it follows up, with
+    whether it counts (`interviewer.counting`; demo sessions reported are their own
+    record)."""
     banks: dict = {}
     views = []
-    for session in sessions:
+    by_id = {session.id: session for session in sessions}
+    rows = [row for session in sessions for row in store.answers(session_id=session.id)]
+    for item in beside_parents(judge(rows, by_id, demo=True)):
+        row, session = item.answer, by_id[item.answer.session_id]
         bank = bank_of_session(session.bank_source, session.bank_id, banks)
-        for row in store.answers(session_id=session.id):
-            question = bank.get(row.question_id) if bank and row.question_id in bank.ids \
-                else None
-            report = row.report
-            uri, note = _audio(row, embed_audio)
-            if report is not None and report.text:
-                pieces = highlighted(report)
-            else:  # not scored yet, or scored by a version that did not keep the text
-                pieces = [Piece(row.transcript_text)] if row.transcript_text else []
-            views.append(AnswerView(
-                row=row, session=session, question_text=row.prompt,
-                model_answer=question.model_answer if question else None, pieces=pieces,
-                covered=report.covered if report else (),
-                possible=report.possible if report else (),
-                missed=report.missed if report else (),
-                feedback=report.feedback if report else (),
-                delivery=report.delivery if report else None,
-                audio_uri=uri, audio_note=note,
-                look_for=list(question.look_for) if question else []))
+        question = question_answered(bank.get(row.question_id), row.prompt,
+                                     row.follow_up_of) \
+            if bank and row.question_id in bank.ids else None
+        report = row.report
+        uri, note = _audio(row, embed_audio)
+        if report is not None and report.text:
+            pieces = highlighted(report)
+        else:  # not scored yet, or scored by a version that did not keep the text
+            pieces = [Piece(row.transcript_text)] if row.transcript_text else []
+        views.append(AnswerView(
+            row=row, session=session, question_text=row.prompt,
+            model_answer=question.model_answer if question else None, pieces=pieces,
+            covered=report.covered if report else (),
+            possible=report.possible if report else (),
+            missed=report.missed if report else (),
+            feedback=report.feedback if report else (),
+            delivery=report.delivery if report else None,
+            audio_uri=uri, audio_note=note,
+            look_for=list(question.look_for) if question else [],
+            counts=item.counts, note=label(item)))
     return views
 
 
 def charts(views: list[AnswerView]) -> dict:
-    scored = [view for view in views if view.row.score is not None]
+    scored = [view for view in views if view.counts and view.row.score is not None]
     by_question: dict[str, list[float]] = {}
     for view in scored:
         by_question.setdefault(view.row.question_id, []).append(view.row.score)
@@ -149,7 +160,7 @@ def render(store: Store, sessions: list[SessionRow], embed_audio: bool = True) -
     environment = Environment(autoescape=select_autoescape(default=True, default_for_string=True),
                               trim_blocks=True, lstrip_blocks=True)
     template = environment.from_string(template_text)
-    scored = [view.row.score for view in views if view.row.score is not None]
+    scored = [view.row.score for view in views if view.counts and view.row.score is not None]
     return template.render(
         views=views, sessions=sessions, charts=charts(views), version=__version__,
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),

@@ -66,6 +66,7 @@ class AnswerRow:
     transcript_pass: TranscriptPass | None = None  # None for typed answers and older rows
     recognised_text: str | None = None  # the recogniser's transcript, when corrected
     corrected_at: str | None = None
+    source_sha256: str | None = None  # a reviewed file's content
 
     @property
     def corrected(self) -> bool:
@@ -81,6 +82,7 @@ class AnswerRow:
                 "started_at": self.started_at, "ended_at": self.ended_at,
                 "duration_s": self.duration_s, "lead_in_s": self.lead_in_s,
                 "ended_by": self.ended_by, "audio_path": self.audio_path,
+                "source_path": self.source_path, "source_sha256": self.source_sha256,
                 "transcript": self.transcript_text, "transcript_pass": self.transcript_pass,
                 "corrected": self.corrected, "corrected_at": self.corrected_at,
                 "recognised_transcript": self.recognised_text if self.corrected

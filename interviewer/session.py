@@ -20,6 +20,7 @@ from audio.errors import AudioDeviceError, SpeechEngineError
 from bank import Bank, FollowUp, Question
 from interviewer.answer_sources import AnswerInterrupted, AnswerSource
 from interviewer.errors import UserError
+from interviewer.follow_ups import follow_up_question
 from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket
 from interviewer.states import AnswerKind, AnswerStatus, SessionMode, SessionStatus
 from interviewer.ui import Frontend
@@ -110,15 +111,16 @@ class PracticeSession:
     def _question(self, index: int, total: int, question: Question) -> bool:
         """Ask one question, with retries and a follow-up. False when the candidate quits."""
         prompt, attempt = question.text, 1
-        asked_follow_up = False
+        asked, asked_follow_up = question, False  # a follow-up is scored as its own question
+        self._follow_up_of = None
         self.ui.question(index, total, question, prompt)
         self._speak(f"{self._intro} {prompt}" if self._intro else prompt)
         self._intro = ""
         while True:
-            result = self._answer(question, prompt, attempt)
+            result = self._answer(asked, prompt, attempt)
             if result is None:  # no more answers (typed input ended)
                 return False
-            choice = self._choose(question, prompt)
+            choice = self._choose(asked, prompt)
             if choice == "q":
                 return False
             attempt += 1
@@ -131,6 +133,8 @@ class PracticeSession:
             if follow_up is None:
                 return True
             asked_follow_up, prompt = True, follow_up.text
+            asked = follow_up_question(question, follow_up)
+            # kept until the next question: a retry of the follow-up is a follow-up too
             self._follow_up_of = (result.answer_id, follow_up.concept)
             self.ui.heading(f"Follow-up on {question.id} ({follow_up.concept})")
             self.ui.interviewer(prompt)
@@ -272,7 +276,6 @@ class PracticeSession:
                 ("now covered." if now_covered else "still not covered.")
             self.ui.info(note)
             spoken = note
-            self._follow_up_of = None
         if self.plan.spoken_summary:
             self._speak(spoken)
 
@@ -290,17 +293,15 @@ class PracticeSession:
     def _summary(self) -> None:
         if not self.results:
             return
+        from interviewer.counting import summary_lines
+
         self.ui.heading("Session summary")
-        for result in self.results:
-            store = self.pipeline.store
-            row = store.answer(result.answer_id) if result.answer_id and store else None
-            kind = " (follow-up)" if row and row.follow_up_of else \
-                f" (attempt {row.attempt})" if row and row.attempt > 1 else ""
-            self.ui.console.print(f"  {result.question.id}{kind}: {result.report.score:.0f} "
-                                  f"({result.report.band})", markup=False)
-        mean = sum(result.report.score for result in self.results) / len(self.results)
-        self.ui.console.print(f"  average {mean:.0f} over {len(self.results)} answer(s); "
-                              f"'interviewer report --out report.html' makes a report",
+        store = self.pipeline.store
+        rows = store.answers(session_id=self.session_id) if store is not None else []
+        sessions = {self.session_id: store.session(self.session_id)} if rows else {}
+        for line in summary_lines(rows, sessions):
+            self.ui.console.print(line, markup=False)
+        self.ui.console.print("  'interviewer report --out report.html' makes a report",
                               markup=False)
 
 

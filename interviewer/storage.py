@@ -132,6 +132,11 @@ class Store:
                 closed.append(int(row["id"]))
         for session_id in closed:
             unfinished = [status.value for status in AnswerStatus if status.unfinished]
+            # an answer still being given is marked as cut short for good (`rescore` may score
+            # the part given); a complete recording or a reviewed file only waits for its score
+            self._execute("UPDATE answers SET ended_by = ? WHERE session_id = ? AND status = ? "
+                          "AND ended_by IS NULL AND source_path IS NULL",
+                          (EndedBy.INTERRUPTED.value, session_id, AnswerStatus.RECORDING.value))
             self._execute("UPDATE answers SET status = ? WHERE session_id = ? AND status IN "
                           f"({', '.join('?' * len(unfinished))})",
                           (AnswerStatus.INTERRUPTED.value, session_id, *unfinished))
@@ -177,16 +182,43 @@ class Store:
                      category: str, prompt: str, attempt: int = 1,
                      follow_up_of: int | None = None, audio_path: Path | None = None,
                      source_path: str | None = None,
-                     kind: AnswerKind = AnswerKind.SPOKEN) -> int:
+                     kind: AnswerKind = AnswerKind.SPOKEN,
+                     source_sha256: str | None = None) -> int:
         kind = AnswerKind(kind)
         cursor = self._execute(
             "INSERT INTO answers (session_id, question_id, bank_id, bank_version, category, "
             "prompt, attempt, follow_up_of, status, kind, started_at, audio_path, "
-            "source_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "source_path, source_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (session_id, question_id, bank_id, bank_version, category, prompt, attempt,
              follow_up_of, AnswerStatus.RECORDING.value, kind.value, now(),
-             self._stored_path(audio_path), source_path))
+             self._stored_path(audio_path), source_path, source_sha256))
         return int(cursor.lastrowid)
+
+    def reviewed_answer(self, source_sha256: str, question_id: str) -> int | None:
+        """The answer a file with this content was last reviewed as, for this question."""
+        row = self._execute("SELECT max(id) FROM answers WHERE source_sha256 = ? AND "
+                            "question_id = ?", (source_sha256, question_id)).fetchone()
+        return row[0]
+
+    def review_again(self, answer_id: int, session_id: int, prompt: str, bank_version: str,
+                     audio_path: Path, source_path: str) -> None:
+        """Make a reviewed file's answer the latest review's, cleared for its new result (the
+        file may have moved or been renamed since); a review session left with no answers is
+        removed."""
+        before = self.answer(answer_id).session_id
+        self._execute(
+            "UPDATE answers SET session_id = ?, prompt = ?, bank_version = ?, status = ?, "
+            "started_at = ?, ended_at = NULL, audio_path = ?, source_path = ?, "
+            "duration_s = NULL, transcript_text = NULL, transcript_json = NULL, "
+            "transcript_pass = NULL, recognised_text = NULL, corrected_at = NULL, "
+            "backend = NULL, model = NULL, score = NULL, band = NULL, report_json = NULL, "
+            "error = NULL WHERE id = ?",
+            (session_id, prompt, bank_version, AnswerStatus.RECORDING.value, now(),
+             self._stored_path(audio_path), source_path, answer_id))
+        if before != session_id:
+            self._execute("DELETE FROM sessions WHERE id = ? AND mode = ? AND NOT EXISTS "
+                          "(SELECT 1 FROM answers WHERE session_id = ?)",
+                          (before, SessionMode.REVIEW.value, before))
 
     def update_answer(self, answer_id: int, **values: Any) -> None:
         """Set columns of an answer; `transcript` and `report` take the typed objects."""
@@ -237,12 +269,6 @@ class Store:
         rows = self._execute(f"SELECT * FROM answers {where} ORDER BY started_at, id",
                              tuple(params)).fetchall()
         return [self._located(read_answer(row)) for row in rows]
-
-    def mean_scores(self) -> dict[str, float]:
-        """Average scored result per question, for 'weakest first' ordering."""
-        rows = self._execute("SELECT question_id, avg(score) FROM answers WHERE score IS NOT "
-                             "NULL GROUP BY question_id").fetchall()
-        return {row[0]: float(row[1]) for row in rows}
 
     # ------------------------------------------------------------------ recordings' paths
 

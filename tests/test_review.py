@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import re
 import shutil
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -40,7 +44,37 @@ def test_review_a_folder_with_good_and_bad_files(run_cli, candidate_clips, tmp_p
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 4 and {row["question_id"] for row in rows} == {"devsecops-01"}
     history = json.loads(run_cli("history", "--json").stdout)
-    assert history["sessions"][0]["mode"] == "review" and len(history["answers"]) == 2
+    # a.wav and b.wav are the same recording (the same content): one result, the latest
+    assert history["sessions"][0]["mode"] == "review" and len(history["answers"]) == 1
+    assert history["answers"][0]["source_path"].endswith("b.wav")
+
+
+def test_reviewing_a_file_again_updates_its_result(run_cli, candidate_clips, tmp_path,
+                                                   app_env):
+    first = tmp_path / "monday.wav"
+    shutil.copy(candidate_clips["devsecops-01"], first)
+    assert run_cli("review", str(first), "-q", "devsecops-01").returncode == 0
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    renamed = folder / "final-take.wav"
+    first.rename(renamed)  # moved and renamed since: the content is what is recognised
+    assert run_cli("review", str(folder), "-q", "devsecops-01").returncode == 0
+    # the same file reviewed for another question is a result of its own
+    assert run_cli("review", str(renamed), "-q", "devsecops-02").returncode == 0
+
+    database = sqlite3.connect(Path(app_env["INTERVIEWER_DATA_DIR"]) / "interviewer.sqlite3")
+    stored = database.execute("SELECT question_id, source_path, source_sha256, status "
+                              "FROM answers ORDER BY question_id").fetchall()
+    sessions = database.execute("SELECT count(*) FROM sessions").fetchone()[0]
+    database.close()
+    content = hashlib.sha256(renamed.read_bytes()).hexdigest()
+    assert stored == [("devsecops-01", str(renamed), content, "scored"),
+                      ("devsecops-02", str(renamed), content, "scored")]
+    assert sessions == 2  # the first review's session, left empty, is gone
+    shown = run_cli("history").stdout
+    assert shown.count("final-take.wav") == 2 and "monday.wav" not in shown
+    trend = re.search(r"devsecops-01: (.*) \(best", shown).group(1)
+    assert "→" not in trend  # one result, not one per review
 
 
 def test_review_with_a_question_map(run_cli, candidate_clips, tmp_path):

@@ -107,7 +107,12 @@ def test_ctrl_c_mid_answer_keeps_the_session_and_partial_recording(pulse, app_en
     # rescore finishes it: the partial answer is transcribed and scored
     rescored = json.loads(run_cli("rescore", "--json").stdout)
     assert rescored["rescored"][0]["after"] > 0
-    assert json.loads(run_cli("history", "--json").stdout)["answers"][0]["status"] == "scored"
+    answer = json.loads(run_cli("history", "--json").stdout)["answers"][0]
+    assert answer["status"] == "scored"
+    # still the half answer it was: marked, and not counted as a score
+    assert answer["ended_by"] == "interrupted" and answer["not_counted"] == "interrupted"
+    shown = run_cli("history").stdout
+    assert "interrupted" in shown and "By question" not in shown
 
 
 def test_practice_without_microphone_says_use_text(run_cli, app_env, tmp_path):

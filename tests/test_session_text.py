@@ -74,12 +74,19 @@ def test_text_mode_ends_cleanly_at_end_of_input(run_cli):
 
 
 @pytest.mark.slow
-def test_demo_runs_and_stores_a_session(run_cli, app_env):
+def test_demo_runs_and_stores_a_session(run_cli, app_env, tmp_path):
     result = run_cli("demo", "--plain", "--silent", timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("You said:") == 3
-    history = json.loads(run_cli("history", "--json").stdout)
+    # the synthetic candidate's answers are kept apart from the user's record
+    assert json.loads(run_cli("history", "--json").stdout)["answers"] == []
+    assert "'interviewer history --demo' shows them" in run_cli("history").stdout
+    assert "run 'interviewer practice'" in run_cli("report", "--all", "--out",
+                                                   str(tmp_path / "mine.html")).stderr
+    assert run_cli("report", "--demo", "--out", str(tmp_path / "demo.html")).returncode == 0
+    history = json.loads(run_cli("history", "--json", "--demo").stdout)
     assert history["sessions"][0]["mode"] == "demo"
+    assert all(answer["counted"] for answer in history["answers"])
     assert [a["status"] for a in history["answers"]] == ["scored"] * 3
     scores = [a["score"] for a in history["answers"]]
     # the explained answer beats the list of terms, which stays weak (speech errors can

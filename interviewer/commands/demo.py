@@ -41,6 +41,7 @@ def demo(app, settings, silent) -> None:
     questions = [bank.get(item.question_id) for item in demo_answers()]
     summary = run_session(app, bank, questions, settings, mode=SessionMode.DEMO, silent=silent,
                           follow_ups=False, spoken_summary=True, ui=ui)
-    ui.info(f"Stored as session {summary.session_id} in {app.paths.data_dir}. Next: "
+    ui.info(f"Stored as demo session {summary.session_id} in {app.paths.data_dir}, kept "
+            "apart from your own record ('interviewer history --demo' lists it). Next: "
             "'interviewer practice' to answer yourself, 'interviewer report "
             f"{summary.session_id} --out demo.html' for a report.")

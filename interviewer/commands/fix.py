@@ -56,7 +56,10 @@ def fix(app, answer_id, text, as_json) -> None:
         return
     scorer = app.scorers.scorer(bank.questions)
     pipeline = AnswerPipeline(store, lambda: scorer, session_id=answer.session_id, bank=bank)
-    question = bank.get(answer.question_id)
+    from interviewer.follow_ups import question_answered
+
+    question = question_answered(bank.get(answer.question_id), answer.prompt,
+                                 answer.follow_up_of)
     ticket = pipeline.reopen(answer.id, question, answer.prompt, answer.kind, None)
     recognised = answer.transcript
     result = pipeline.correct(ticket, corrected, recognised,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ import click
 from interviewer.commands import ROW_ID
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json, printable, shown
-from interviewer.states import AnswerKind, AnswerStatus
+from interviewer.states import AnswerKind, AnswerStatus, SessionMode
 
 
 @click.command("history")
@@ -17,64 +18,105 @@ from interviewer.states import AnswerKind, AnswerStatus
 @click.option("--session", "session_id", type=ROW_ID, help="Only this session.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
               help="Show at most this many of the latest answers.")
+@click.option("--demo", "demo", is_flag=True,
+              help="The demo's sessions (kept apart from your own record).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only (all fields).")
 @click.pass_obj
-def history(app, question_id, session_id, limit, as_json) -> None:
+def history(app, question_id, session_id, limit, demo, as_json) -> None:
     """Answers given so far, newest last, with each question's trend. The id is what
-    'interviewer fix' takes.
+    'interviewer fix' takes. Follow-ups are shown under the answer they follow up; they,
+    retried, interrupted and empty answers are not counted in the trends.
 
     \b
     Examples:
       interviewer history
       interviewer history --question devsecops-03 --json
     """
+    from interviewer.counting import beside_parents, judge
+
     store = app.store
     if session_id is not None:
         store.session(session_id)
-    answers = store.answers(session_id=session_id, question_id=question_id)
     sessions = {session.id: session for session in store.sessions()}
+    everything = judge(store.answers(session_id=session_id, question_id=question_id),
+                       sessions, demo=demo)
+    is_demo = {sid for sid, session in sessions.items() if session.mode is SessionMode.DEMO}
+    judged = [item for item in everything if (item.answer.session_id in is_demo) == demo]
+    hidden = len(everything) - len(judged) if not demo else 0
     if as_json:
+        answers = [item.answer for item in judged]
         print_json({"sessions": [vars(sessions[sid]) for sid in
                                  sorted({a.session_id for a in answers})],
-                    "answers": [answer.to_dict() for answer in answers]})
+                    "answers": [{**item.answer.to_dict(), "counted": item.counts,
+                                 "not_counted": item.not_counted} for item in judged]})
         return
     console = make_console()
-    if not answers:
-        console.print("No answers yet. 'interviewer practice' starts a session, "
+    if not judged:
+        console.print("No demo sessions yet; 'interviewer demo' shows one." if demo else
+                      "No answers yet. 'interviewer practice' starts a session, "
                       "'interviewer demo' shows one.")
-        return
+    else:
+        _table(console, beside_parents(judged[-limit:]), sessions)
+        _trends(console, judged)
+        _notes(console, sessions, [item.answer for item in judged])
+    if hidden:
+        console.print(f"\n{hidden} answer(s) of the demo's synthetic candidate are kept "
+                      "apart; 'interviewer history --demo' shows them.")
+
+
+def _table(console, judged, sessions) -> None:
     from rich.table import Table
 
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("id", "when", "session", "question", "score", "band", "length", "status"):
-        table.add_column(column, no_wrap=column != "status",
+    from interviewer.counting import FOLLOW_UP, label
+
+    # one space between columns, and the question column as wide as its widest id, so the
+    # notes (a reviewed file's name) keep room on an 80-column terminal
+    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1))
+    this_year = datetime.now().strftime("%Y-")
+    questions = [("↳ " if item.answer.follow_up_of else "") + item.answer.question_id +
+                 (f" (#{item.answer.attempt})" if item.answer.attempt > 1 and
+                  not item.answer.follow_up_of else "") for item in judged]
+    for column in ("id", "when", "session", "question", "score", "band", "length", "notes"):
+        table.add_column(column, no_wrap=column != "notes",
+                         min_width=min(max(map(len, questions)), 30)
+                         if column == "question" else None,
                          justify="right" if column in ("id", "score", "length") else "left")
-    for answer in answers[-limit:]:
+    for item, question in zip(judged, questions, strict=True):
+        answer = item.answer
         when = answer.started_at.replace("T", " ")[:16]
+        when = when.removeprefix(this_year)  # the year only when it is not this one
         kind = sessions[answer.session_id].mode
-        follow = " (follow-up)" if answer.follow_up_of else \
-            f" (#{answer.attempt})" if answer.attempt > 1 else ""
-        # stored text (a bank's question ids) is shown as written, never as markup
+        note = label(item)
+        notes = [str(answer.status) if answer.status is not AnswerStatus.SCORED else "",
+                 f"follow-up to {answer.follow_up_of}" if note == FOLLOW_UP else
+                 note if note != str(answer.status) else "",
+                 "corrected" if answer.corrected else "",
+                 Path(answer.source_path).name if answer.source_path else ""]
+        # stored text (a bank's question ids, file names) is shown as written, never markup
         table.add_row(str(answer.id), shown(when), f"{answer.session_id} {shown(kind)}",
-                      shown(answer.question_id + follow),
+                      shown(question),
                       f"{answer.score:.0f}" if answer.score is not None else "-",
                       shown(answer.band or "-"),
                       f"{answer.duration_s:.0f}s" if answer.duration_s else "-",
-                      shown(answer.status) if answer.status is not AnswerStatus.SCORED else
-                      "corrected" if answer.corrected else "")
+                      shown(", ".join(filter(None, notes))))
     console.print(table)
-    by_question: dict[str, list[float]] = {}
-    for answer in answers:
-        if answer.score is not None:
-            by_question.setdefault(answer.question_id, []).append(answer.score)
+
+
+def _trends(console, judged) -> None:
+    from interviewer.counting import counted_scores
+
+    by_question = counted_scores(judged)
     if by_question:
-        console.print("\n[bold]By question[/] (first → latest, best)")
+        console.print("\n[bold]By question[/] (first → latest, best; counted answers only)")
         for qid, scores in sorted(by_question.items()):
             trend = " → ".join(f"{score:.0f}" for score in scores[-6:])
             console.print(f"  {shown(qid)}: {trend} (best {max(scores):.0f})")
-    for session in sessions.values():
-        if session.error:
-            console.print(printable(f"Session {session.id}: {session.error}"), markup=False)
+
+
+def _notes(console, sessions, answers) -> None:
+    for sid in sorted({answer.session_id for answer in answers}):
+        if sessions[sid].error:
+            console.print(printable(f"Session {sid}: {sessions[sid].error}"), markup=False)
     for answer in answers:
         if answer.error and "damaged" in answer.error:
             console.print(printable(f"Answer {answer.id}: {answer.error}"), markup=False)
@@ -156,14 +198,20 @@ def _recogniser(app):
 def _rescore_one(app, store, answer, bank, recogniser):
     """Score a stored answer again (transcribing it first if it never was); None when there
     is nothing to score."""
+    from audio.capture import EndedBy
+    from interviewer.follow_ups import question_answered
     from interviewer.pipeline import AnswerPipeline, CapturedAnswer
 
     scorer = app.scorers.scorer(bank.questions)
     pipeline = AnswerPipeline(store, lambda: scorer, recogniser, session_id=answer.session_id,
                               bank=bank)
+    question = question_answered(bank.get(answer.question_id), answer.prompt,
+                                 answer.follow_up_of)
+    if answer.status is AnswerStatus.INTERRUPTED and answer.ended_by is None and \
+            answer.source_path is None:  # cut short while given: it stays marked once scored
+        store.update_answer(answer.id, ended_by=EndedBy.INTERRUPTED)
     if answer.corrected:  # the candidate's text stands; the recogniser's is kept beside it
-        ticket = pipeline.reopen(answer.id, bank.get(answer.question_id), answer.prompt,
-                                 answer.kind, None)
+        ticket = pipeline.reopen(answer.id, question, answer.prompt, answer.kind, None)
         return pipeline.correct(ticket, answer.transcript_text or "", answer.transcript,
                                 answer.recognised_text, answer.duration_s)
     if answer.transcript is not None:
@@ -175,8 +223,8 @@ def _rescore_one(app, store, answer, bank, recogniser):
                                   duration_s=answer.duration_s)
     else:
         return None
-    ticket = pipeline.reopen(answer.id, bank.get(answer.question_id), answer.prompt,
-                             answer.kind, captured.audio_path)
+    ticket = pipeline.reopen(answer.id, question, answer.prompt, answer.kind,
+                             captured.audio_path)
     return pipeline.finish(ticket, captured)  # a length not known yet is stored with it
 
 

@@ -68,11 +68,20 @@ def practice(app, settings, question_ids, tags, categories, count, order, seed, 
                         "with --question the order is the one you give")
     if seed is not None and order != "random":
         raise UserError("--seed only applies to --order random")
-    chosen = order_questions(chosen, order, seed, app.store.mean_scores())[:count or None]
+    chosen = order_questions(chosen, order, seed,
+                             _mean_scores(app.store) if order == "weakest" else {}
+                             )[:count or None]
     run_session(app, bank, chosen, settings,
                 mode=SessionMode.TEXT if text_mode else SessionMode.PRACTICE,
                 silent=silent, follow_ups=not no_follow_ups,
                 spoken_summary=not no_spoken_feedback)
+
+
+def _mean_scores(store) -> dict[str, float]:
+    """Each question's average of the scores that count (`interviewer.counting`)."""
+    from interviewer.counting import mean_scores
+
+    return mean_scores(store.answers(), {session.id: session for session in store.sessions()})
 
 
 def run_session(app, bank, questions, settings, *, mode: SessionMode, silent: bool,

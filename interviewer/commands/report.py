@@ -18,12 +18,15 @@ from interviewer.errors import UserError
 @click.option("--no-audio", is_flag=True,
               help="Link the recordings instead of embedding them (a smaller file).")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--demo", is_flag=True,
+              help="The demo's sessions, kept apart from your own (with --all or alone).")
 @click.pass_obj
-def report(app, session_id, everything, out_path, no_audio, force) -> None:
+def report(app, session_id, everything, out_path, no_audio, force, demo) -> None:
     """Write an HTML report that opens offline: transcripts with covered concepts highlighted,
     missed concepts, model answers, delivery, the recordings, and charts of scores over time.
 
-    Without SESSION or --all, the latest session is reported.
+    Without SESSION or --all, your latest session is reported. The demo's sessions are kept
+    apart: --demo reports them instead.
 
     \b
     Examples:
@@ -47,17 +50,20 @@ def report(app, session_id, everything, out_path, no_audio, force) -> None:
                         "the report is made from; write it elsewhere")
     if out.exists() and not force:
         raise UserError(f"{out}: already exists; choose another --out or pass --force")
-    if everything:
-        sessions = store.sessions()
+    from interviewer.states import SessionMode
+
+    own = [session for session in store.sessions()
+           if (session.mode is SessionMode.DEMO) == demo]
+    if session_id is not None:
+        sessions = [store.session(session_id)]
+    elif everything:
+        sessions = own
     else:
-        chosen = session_id if session_id is not None else store.latest_session_id()
-        if chosen is None:
-            raise UserError("there are no sessions yet; run 'interviewer demo' or "
-                            "'interviewer practice' first")
-        sessions = [store.session(chosen)]
+        sessions = own[-1:]
     if not sessions:
-        raise UserError("there are no sessions yet; run 'interviewer demo' or "
-                        "'interviewer practice' first")
+        raise UserError("there are no demo sessions yet; run 'interviewer demo' first" if demo
+                        else "there are no sessions of yours yet; run 'interviewer practice' "
+                        "first ('--demo' reports the demo's)")
     html = render(store, sessions, embed_audio=not no_audio)
     atomic_write(out, html, "the report")
     click.echo(f"Wrote {out} ({len(html) / 1e6:.1f} MB, {len(sessions)} session(s)); open it "

@@ -215,13 +215,29 @@ def _one(item: ReviewItem, bank, pipeline) -> None:
         item.error = str(error)
         return
     source = item.path.resolve()
+    try:
+        content = file_sha256(source)
+    except OSError as error:
+        item.error = f"{item.path}: cannot be read ({error.strerror})"
+        return
     ticket = pipeline.open(question, question.text, kind=AnswerKind.SPOKEN, audio_path=source,
-                           source_path=str(source))
+                           source_path=str(source), source_sha256=content)
     try:  # read and transcribed a window at a time: a two-hour file never sits in memory
         item.result = pipeline.finish(ticket, CapturedAnswer(audio_path=source))
     except AudioFileError as error:
         pipeline.fail(ticket, AnswerStatus.FAILED, str(error))
         item.error = str(error)
+
+
+def file_sha256(path: Path) -> str:
+    """The file's content hash, read a megabyte at a time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _show(console, item: ReviewItem, bank, plain: bool) -> None:

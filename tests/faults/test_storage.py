@@ -291,6 +291,9 @@ def test_old_absolute_recording_paths_are_migrated(app_env, tmp_path):
     recording = stored_spoken_answer(first)[0]
     with sqlite3.connect(first / "interviewer.sqlite3") as connection:  # as schema 4 left it
         connection.execute("UPDATE answers SET audio_path = ?", (str(recording),))
+        # what later migrations added is taken away again (migration 6)
+        connection.execute("DROP INDEX answers_by_source")
+        connection.execute("ALTER TABLE answers DROP COLUMN source_sha256")
         connection.execute("PRAGMA user_version = 4")
     moved = tmp_path / "restored"
     shutil.move(first, moved)
