@@ -132,9 +132,12 @@ class Store:
                 closed.append(int(row["id"]))
         for session_id in closed:
             unfinished = [status.value for status in AnswerStatus if status.unfinished]
-            self._execute("UPDATE answers SET status = ? WHERE session_id = ? AND status IN "
+            # how it ended is kept as for Ctrl-C, so it stays marked once it is finished
+            self._execute("UPDATE answers SET status = ?, ended_by = coalesce(ended_by, ?) "
+                          "WHERE session_id = ? AND status IN "
                           f"({', '.join('?' * len(unfinished))})",
-                          (AnswerStatus.INTERRUPTED.value, session_id, *unfinished))
+                          (AnswerStatus.INTERRUPTED.value, EndedBy.INTERRUPTED.value,
+                           session_id, *unfinished))
             self._execute("UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?",
                           (SessionStatus.INTERRUPTED.value, now(), session_id))
         return closed

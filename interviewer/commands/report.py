@@ -47,6 +47,9 @@ def report(app, session_id, everything, out_path, no_audio, force) -> None:
                         "the report is made from; write it elsewhere")
     if out.exists() and not force:
         raise UserError(f"{out}: already exists; choose another --out or pass --force")
+    from interviewer.rescoring import finish_typed_answers
+
+    finish_typed_answers(app)  # typed answers a stopped session left unscored
     if everything:
         sessions = store.sessions()
     else:
