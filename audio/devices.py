@@ -8,6 +8,9 @@ here says how to get sound working or how to go on without it.
 from __future__ import annotations
 
 import ctypes
+import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -15,6 +18,47 @@ from audio.errors import AudioDeviceError
 
 NO_AUDIO_HINT = ("no sound devices found: start a sound server (PulseAudio or PipeWire) or "
                  "connect a microphone; 'interviewer practice --text' works without one")
+NO_OUTPUT_HINT = ("start a sound server (PulseAudio or PipeWire) or connect a speaker or "
+                  "headphones; 'interviewer practice --silent' shows the questions as text")
+PULSE_ENV = {"input": "PULSE_SOURCE", "output": "PULSE_SINK"}  # libpulse's default device
+
+
+@dataclass(frozen=True)
+class ServerDevice:
+    """A source (input) or sink (output) of the PulseAudio or PipeWire sound server, which
+    PortAudio reaches through its one "pulse" device."""
+
+    name: str
+    kind: str  # "input" or "output"
+    driver: str
+    state: str
+
+    @property
+    def is_monitor(self) -> bool:
+        """What an output plays, offered as an input."""
+        return self.name.endswith(".monitor")
+
+
+def server_devices(kind: str) -> list[ServerDevice]:
+    """The sound server's sources ("input") or sinks ("output") by `pactl`; empty when there
+    is no pactl or no server."""
+    if shutil.which("pactl") is None:
+        return []
+    try:
+        listing = subprocess.run(["pactl", "list", "short",
+                                  "sources" if kind == "input" else "sinks"],
+                                 capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if listing.returncode != 0:
+        return []
+    found = []
+    for line in listing.stdout.splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 2:
+            found.append(ServerDevice(fields[1], kind, fields[2] if len(fields) > 2 else "",
+                                      fields[-1] if len(fields) > 4 else ""))
+    return found
 
 
 @dataclass(frozen=True)
@@ -27,6 +71,7 @@ class Device:
     default_samplerate: float
     is_default_input: bool = False
     is_default_output: bool = False
+    server_name: str | None = None  # a sound server's source or sink, reached through it
 
     @property
     def is_input(self) -> bool:
@@ -94,7 +139,8 @@ def find_device(spec: int | str | None, kind: str) -> Device:
     usable = [device for device in devices
               if (device.is_input if kind == "input" else device.is_output)]
     if not usable:
-        raise AudioDeviceError(f"no {kind} device: " + NO_AUDIO_HINT.split(": ", 1)[1])
+        hint = NO_AUDIO_HINT.split(": ", 1)[1] if kind == "input" else NO_OUTPUT_HINT
+        raise AudioDeviceError(f"no {kind} device: " + hint)
     if spec is None or str(spec).strip() == "":
         default = next((device for device in usable if (
             device.is_default_input if kind == "input" else device.is_default_output)), None)
@@ -111,7 +157,29 @@ def find_device(spec: int | str | None, kind: str) -> Device:
     exact = [device for device in matches if device.name.lower() == text.lower()]
     if exact:
         return exact[0]
+    served = _server_device(text, kind, usable)
+    if served is not None:
+        return served
     if matches:
         return matches[0]
-    names = ", ".join(f"{device.index}: {device.name}" for device in usable[:8])
+    names = ", ".join([f"{device.index}: {device.name}" for device in usable[:8]] +
+                      [device.name for device in server_devices(kind)[:8]])
     raise AudioDeviceError(f"no {kind} device matches '{text}'; available: {names}")
+
+
+def _server_device(text: str, kind: str, usable: list[Device]) -> Device | None:
+    """The sound server's source or sink named `text` (or the one whose name holds it), as
+    PortAudio's "pulse" device with that source or sink made its default: libpulse reads
+    PULSE_SOURCE and PULSE_SINK when a stream is opened."""
+    pulse = next((device for device in usable if device.name == "pulse"), None)
+    if pulse is None:
+        return None
+    served = server_devices(kind)
+    chosen = next((device for device in served if device.name == text), None) or next(
+        (device for device in served if text.lower() in device.name.lower()), None)
+    if chosen is None:
+        return None
+    os.environ[PULSE_ENV[kind]] = chosen.name
+    return Device(pulse.index, chosen.name, f"{pulse.hostapi} via the sound server",
+                  pulse.max_input_channels, pulse.max_output_channels,
+                  pulse.default_samplerate, server_name=chosen.name)

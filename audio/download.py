@@ -69,6 +69,8 @@ def fetch_model(model: CatalogueModel, cache_dir: Path,
                             "cache with INTERVIEWER_CACHE_DIR") from error
     try:
         unchecked = _fetch_files(model, partial, progress)
+    except _Offline as offline:
+        raise DownloadError(f"{offline}; {by_hand(model, final)}") from offline
     finally:
         with contextlib.suppress(OSError):
             partial.rmdir()  # only when nothing arrived: an empty folder helps no resume
@@ -104,6 +106,20 @@ def _fetch_files(model: CatalogueModel, partial: Path, progress: Progress | None
 
 class _NotFound(DownloadError):
     pass
+
+
+class _Offline(DownloadError):
+    pass
+
+
+def by_hand(model: CatalogueModel, folder: Path) -> str:
+    """How to install `model` without a connection here: the exact files, where from, and
+    the folder they go in."""
+    urls = ", ".join(_url(model, name) for name in MODEL_FILES)
+    vocabulary = " or ".join(_url(model, name) for name in VOCABULARY_FILES)
+    return (f"to install {model.name} by hand, fetch on a connected machine {urls} and "
+            f"{vocabulary} (whichever exists), put them in {folder} (with those file names), "
+            f"then run 'interviewer model use {model.name}'")
 
 
 def _url(model: CatalogueModel, name: str) -> str:
@@ -207,7 +223,7 @@ def _http_error(url: str, error: urllib.error.HTTPError) -> DownloadError:
 def _offline(url: str, error: BaseException) -> DownloadError:
     reason = getattr(error, "reason", None) or error
     host = re.sub(r"^\w+://([^/]+).*", r"\1", url)
-    return DownloadError(f"cannot reach {host} ({reason}); {OFFLINE_ALTERNATIVE}")
+    return _Offline(f"cannot reach {host} ({reason})")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

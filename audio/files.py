@@ -162,3 +162,48 @@ def encode_mp3(samples: np.ndarray, samplerate: int = SAMPLE_RATE, bitrate: int 
         for packet in stream.encode(None):
             container.mux(packet)
     return buffer.getvalue()
+
+
+def wav_truncation(path: str | Path) -> str | None:
+    """What is missing from a WAV file cut short (a copy stopped, a full disk): its header
+    promises more audio than the file holds. None for a whole file, or one that is not WAV.
+    A recording still being written says 0 or 0xFFFFFFFF bytes, which promises nothing."""
+    import struct
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as stream:
+            head = stream.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            offset, byte_rate = 12, 0
+            while True:
+                header = stream.read(8)
+                if len(header) < 8:
+                    return None
+                chunk, length = header[:4], struct.unpack("<I", header[4:])[0]
+                offset += 8
+                if chunk == b"fmt ":
+                    fmt = stream.read(min(length, 16))
+                    if len(fmt) >= 12:
+                        byte_rate = struct.unpack("<I", fmt[8:12])[0]
+                    stream.seek(offset + length + (length & 1))
+                elif chunk == b"data":
+                    break
+                else:
+                    stream.seek(offset + length + (length & 1))
+                offset += length + (length & 1)
+    except OSError:
+        return None
+    present = size - offset
+    if length in (0, 0xFFFFFFFF) or present >= length:
+        return None
+    if byte_rate:
+        return (f"{path}: the WAV file is truncated: its header promises "
+                f"{length / byte_rate:.1f} s of audio but the file holds only "
+                f"{max(present, 0) / byte_rate:.1f} s; the file is damaged (copy or export "
+                "it again)")
+    return (f"{path}: the WAV file is truncated: its header promises {length:,} bytes of "
+            f"audio but the file holds {max(present, 0):,}; the file is damaged (copy or "
+            "export it again)")

@@ -29,21 +29,26 @@ DEMO_SILENCE_S = 1.2  # the synthetic candidate has finished after this much sil
 
 
 class AnswerInterrupted(Exception):
-    """Ctrl-C (or SIGTERM) while an answer was being recorded; the recording so far is kept.
-    `signal` is the KeyboardInterrupt to raise again once the answer is stored."""
+    """Ctrl-C (or SIGTERM, SIGHUP) while an answer was being given; the recording (or the
+    lines typed) so far is kept. `signal` is the KeyboardInterrupt to raise again once the
+    answer is stored."""
 
-    def __init__(self, recording: Recording | None, signal: KeyboardInterrupt):
+    def __init__(self, recording: Recording | None, signal: KeyboardInterrupt,
+                 text: str | None = None):
         super().__init__("interrupted")
         self.recording = recording
         self.signal = signal
+        self.text = text  # a typed answer's lines so far ("" when none was ended)
 
 
 class AnswerSource(Protocol):
     kind: AnswerKind  # how the answer is stored
 
-    def capture(self, ticket: AnswerTicket) -> CapturedAnswer | None:
-        """One answer; None when there are no more (typed input ended). Raises
-        AnswerInterrupted on Ctrl-C, AudioDeviceError when there is no microphone."""
+    def capture(self, ticket: AnswerTicket,
+                keep_text: Callable[[str], None] | None = None) -> CapturedAnswer | None:
+        """One answer; None when there are no more (typed input ended). `keep_text` stores
+        a typed answer so far, line by line. Raises AnswerInterrupted on Ctrl-C,
+        AudioDeviceError when there is no microphone."""
 
 
 class TypedAnswers:
@@ -52,8 +57,19 @@ class TypedAnswers:
     def __init__(self, ui: Frontend):
         self.ui = ui
 
-    def capture(self, ticket: AnswerTicket) -> CapturedAnswer | None:
-        text = self.ui.read_typed_answer()
+    def capture(self, ticket: AnswerTicket,
+                keep_text: Callable[[str], None] | None = None) -> CapturedAnswer | None:
+        typed = [""]
+
+        def on_line(text: str) -> None:
+            typed[0] = text
+            if keep_text is not None:
+                keep_text(text)
+
+        try:
+            text = self.ui.read_typed_answer(on_line)
+        except KeyboardInterrupt as signal:
+            raise AnswerInterrupted(None, signal, text=typed[0]) from None
         return None if text is None else CapturedAnswer(text=text)
 
 
@@ -95,7 +111,8 @@ class SpokenAnswers:
         self.recogniser = recogniser
         self.read_ahead = read_ahead
 
-    def capture(self, ticket: AnswerTicket) -> CapturedAnswer:
+    def capture(self, ticket: AnswerTicket,
+                keep_text: Callable[[str], None] | None = None) -> CapturedAnswer:
         from audio.streaming import StreamingTranscriber
 
         assert ticket.audio_path is not None

@@ -127,8 +127,16 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM: ended like Ctrl-C, so every answer so far and a partial recording are kept."""
 
 
+class HungUp(Terminated):
+    """SIGHUP (the terminal closed): ended like SIGTERM; every line typed so far is kept."""
+
+
 def _on_sigterm(_signum, _frame) -> None:
     raise Terminated()
+
+
+def _on_sighup(_signum, _frame) -> None:
+    raise HungUp()
 
 
 def _crashed(error: BaseException) -> None:
@@ -149,6 +157,8 @@ def main(argv: list[str] | None = None) -> None:
     # Answers, recordings and reports are personal: every file and folder made is private.
     os.umask(0o077)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, _on_sighup)
     try:
         # the context is made and invoked here rather than by click's main(), which turns
         # Ctrl-C into an Abort preceded by an empty line on stderr
@@ -167,6 +177,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.Abort:
         _error_line("interrupted")
         sys.exit(130)
+    except HungUp:
+        with contextlib.suppress(OSError):  # the terminal may be gone
+            _error_line("hung up; every answer so far is kept ('interviewer rescore' "
+                        "finishes unscored ones)")
+        sys.exit(129)
     except Terminated:
         _error_line("terminated; every answer so far is kept ('interviewer rescore' finishes "
                     "unscored ones)")

@@ -9,6 +9,22 @@ from __future__ import annotations
 import os
 import sys
 
+# the keys after each answer (key -> what it does); the session and `practice --help` use them
+CHOICES = {"n": "next", "r": "retry", "h": "hear it again", "m": "model answer", "q": "quit"}
+EDIT_CHOICE = {"e": "edit transcript"}  # spoken answers: correct what was mis-heard
+
+
+def keys_help() -> str:
+    """The keys of a session, for `practice --help` (a click \\b block: kept as written)."""
+    after = ", ".join(f"{key} {label}" for key, label in {**CHOICES, **EDIT_CHOICE}.items())
+    after = after.replace(", q", ",\n                   q")
+    return ("\b\nKeys:\n"
+            "  while you speak: Enter (or any key but space) ends the answer\n"
+            "  while you type:  an empty line ends the answer\n"
+            f"  after an answer: {after}\n"
+            "                   (e for spoken answers); Enter is n\n"
+            "  Ctrl-C:          stops the session; what you said or typed so far is kept")
+
 
 class KeyReader:
     def __init__(self) -> None:

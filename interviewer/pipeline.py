@@ -182,6 +182,10 @@ class AnswerPipeline:
             with self._rows:
                 self.store.update_answer(ticket.answer_id, **values)
 
+    def keep_typed(self, ticket: AnswerTicket, text: str) -> None:
+        """A typed answer so far, stored as each line is ended: a killed process keeps it."""
+        self.update(ticket, transcript_text=text)
+
     def discard(self, ticket: AnswerTicket) -> None:
         """The source had nothing to give (typed input ended): no answer, no row."""
         if self.store is not None and ticket.answer_id is not None:

@@ -21,12 +21,11 @@ from bank import Bank, FollowUp, Question
 from interviewer.answer_sources import AnswerInterrupted, AnswerSource
 from interviewer.errors import UserError
 from interviewer.follow_ups import follow_up_question
+from interviewer.keys import CHOICES, EDIT_CHOICE
 from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket
 from interviewer.states import AnswerKind, AnswerStatus, SessionMode, SessionStatus
 from interviewer.ui import Frontend
 
-CHOICES = {"n": "next", "r": "retry", "h": "hear it again", "m": "model answer", "q": "quit"}
-EDIT_CHOICE = {"e": "edit transcript"}  # spoken answers: correct what was mis-heard
 REFINE_WAIT_S = 60.0  # refining is a few seconds' work; never wait forever on it
 
 
@@ -241,13 +240,22 @@ class PracticeSession:
 
     def _capture(self, ticket: AnswerTicket):
         try:
-            return self.source.capture(ticket)
+            return self.source.capture(ticket, lambda text: self.pipeline.keep_typed(ticket,
+                                                                                     text))
         except AudioDeviceError as error:
             self.pipeline.fail(ticket, AnswerStatus.FAILED, str(error))
             self.ui.warn(f"{error}. Use 'interviewer practice --text' to type answers.")
             raise
         except AnswerInterrupted as interrupted:
             recording = interrupted.recording
+            if interrupted.text is not None:  # typed: the lines ended so far
+                self.pipeline.fail(ticket, AnswerStatus.INTERRUPTED, None,
+                                   ended_by=EndedBy.INTERRUPTED,
+                                   transcript_text=interrupted.text)
+                self.ui.warn(f"Partial answer kept (answer {ticket.answer_id}, "
+                             f"{len(interrupted.text.splitlines())} line(s)); the next "
+                             "'interviewer history' or 'interviewer rescore' scores it.")
+                raise interrupted.signal from None
             self.pipeline.fail(ticket, AnswerStatus.INTERRUPTED, None,
                                ended_by=EndedBy.INTERRUPTED,
                                duration_s=recording.duration_s if recording else None)

@@ -51,6 +51,7 @@ class Setting:
     choices: Callable[[], tuple[str, ...]] | None = None
     metavar: str | None = None
     example: Any = None  # shown in the docs' example file when the default is None
+    alias: str | None = None  # a second, shorter flag
 
     @property
     def key(self) -> str:
@@ -101,7 +102,8 @@ class Setting:
             kind = click.FloatRange(self.low, self.high)
         else:
             kind = str
-        return click.option(self.flag, self.name, type=kind, default=None,
+        flags = [self.flag] + ([self.alias] if self.alias else [])
+        return click.option(*flags, self.name, type=kind, default=None,
                             metavar=self.metavar, help=help_text)
 
 
@@ -119,8 +121,10 @@ SETTINGS: tuple[Setting, ...] = (
             "('interviewer devices --voices').", "--voice", metavar="VOICE"),
     Setting("rate", int, 165, "voice", "Speech rate, words a minute.", "--rate", *RATE_RANGE),
     Setting("volume", float, 1.0, "voice", "Speech volume.", "--volume", *VOLUME_RANGE),
-    Setting("input_device", str, None, "devices", "Microphone: index or part of a name; "
-            "unset: the default.", "--input-device", example="USB"),
+    Setting("input_device", str, None, "devices", "Microphone: an index or (part of) a name "
+            "from 'interviewer devices', a sound server's source included; unset: the "
+            "default.", "--input-device", metavar="NAME|INDEX", example="USB",
+            alias="--input"),
     Setting("output_device", str, None, "devices", "Speaker: index or part of a name; unset: "
             "the default.", "--output-device", example="2"),
     Setting("time_limit", int, None, "answers", "Seconds per answer; unset: each question's "
@@ -312,6 +316,8 @@ def settings_markdown() -> str:
         flag = setting.flag or f"--{setting.name.replace('_', '-')}"
         if setting.type is bool:
             flag = f"{flag}/--no-{flag[2:]}"
+        if setting.alias:
+            flag = f"{flag}`, `{setting.alias}"
         kind = _describe(setting.type).replace("text in quotes", "text")
         if setting.low is not None:
             kind += f", {_range_text(setting)}"

@@ -237,18 +237,25 @@ class Frontend:
         if was - now:
             self.info("No longer covered: " + ", ".join(sorted(was - now)))
 
-    def read_typed_answer(self) -> str | None:
+    def read_typed_answer(self, on_line: Callable[[str], None]) -> str | None:
         """A typed answer: lines until an empty line (or end of input). None at end of input
-        with nothing typed."""
+        with nothing typed. `on_line` is given the answer so far after every line, so it can
+        be stored before the next one is typed."""
+        from interviewer.typed_input import LineReader
+
         self.console.print("Type your answer; finish with an empty line.")
+        reader = LineReader(self.warn)
         lines: list[str] = []
         while True:
-            try:
-                line = input("> " if not self.plain else "")
-            except EOFError:
+            text = reader.read("> " if not self.plain else "")
+            if text is None:
                 return "\n".join(lines) if lines else None
-            if not line.strip():
+            # a paste of several lines arrives as one text at a terminal: its blank lines
+            # are part of it, not the end of the answer
+            typed = [line for line in text.splitlines() if line.strip()]
+            if not typed:
                 if lines:
                     return "\n".join(lines)
                 continue
-            lines.append(line)
+            lines.extend(typed)
+            on_line("\n".join(lines))

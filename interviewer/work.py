@@ -10,17 +10,30 @@ it ("FATAL: exception not rethrown").
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
 WORKERS = 4  # model, scorer, a question's preparation and a refinement can overlap
+# the signals that stop a command; only the main thread may receive them
+STOPPING = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+            if hasattr(signal, name)}
+
+
+def _leave_signals_to_the_main_thread() -> None:
+    """A signal the kernel delivers to a worker only sets Python's flag: the main thread,
+    waiting in select() for a typed line, would never wake to act on it. Blocked here (and in
+    the native threads a worker starts), they reach the main thread."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
 
 
 class BackgroundWork:
     def __init__(self, workers: int = WORKERS):
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="work")
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="work",
+                                            initializer=_leave_signals_to_the_main_thread)
 
     def submit(self, function: Callable[..., T], *args) -> Future[T]:
         return self._executor.submit(function, *args)

@@ -189,7 +189,7 @@ class ScriptedAnswers:
     def __init__(self, *answers: str | None):
         self.answers = list(answers)
 
-    def capture(self, ticket):
+    def capture(self, ticket, keep_text=None):
         text = self.answers.pop(0)
         return None if text is None else CapturedAnswer(text=text)
 

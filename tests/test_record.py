@@ -129,9 +129,10 @@ def test_a_retried_attempt_is_kept_but_not_counted(app_env, run_cli):
     # counted, devsecops-03 is the weaker question; with the retried attempt it was not
     assert (first + second) / 2 < third < second
     assert f"devsecops-16: {first} (" in summary and "retried, not counted" in summary
-    assert f"average {(second + third) / 2:.0f} over 2 answer(s)" in summary, summary
-
     stored = rows(app_env)
+    counted = [row["score"] for row in stored if row["attempt"] == 2 or
+               row["question_id"] == "devsecops-03"]  # the shown scores are rounded
+    assert f"average {sum(counted) / 2:.0f} over 2 answer(s)" in summary, summary
     assert [(row["question_id"], row["attempt"]) for row in stored] == \
         [("devsecops-16", 1), ("devsecops-16", 2), ("devsecops-03", 1)]
     history = json.loads(run_cli("history", "--json").stdout)["answers"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from interviewer.output import make_console, print_json
+from interviewer.output import make_console, print_json, shown
 from interviewer.settings import setting_options
 
 
@@ -15,16 +15,19 @@ from interviewer.settings import setting_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_obj
 def devices(app, settings, voices: bool, as_json: bool) -> None:
-    """List microphones and speakers; use an index or part of a name with --input-device and
-    --output-device.
+    """List microphones and speakers: what PortAudio sees (ALSA and USB devices) and the
+    sound server's sources and sinks (PulseAudio or PipeWire). Use an index or a name (or
+    part of one) with --input and --output-device, or set [devices] input in the settings.
 
     \b
     Examples:  interviewer devices --voices
                interviewer devices --voices --voice pyttsx3:en-gb-x-rp
     """
     from audio import list_devices
+    from audio.devices import server_devices
 
     found = list_devices()
+    served = server_devices("input") + server_devices("output")
     engines, voice_list, chosen, note = [], [], None, None
     if voices:
         from interviewer.speech import voice_engines
@@ -34,6 +37,8 @@ def devices(app, settings, voices: bool, as_json: bool) -> None:
     if as_json:
         print_json({"inputs": [vars(d) for d in found if d.is_input],
                     "outputs": [vars(d) for d in found if d.is_output],
+                    "server_inputs": [vars(d) for d in served if d.kind == "input"],
+                    "server_outputs": [vars(d) for d in served if d.kind == "output"],
                     "voices": [vars(v) for v in voice_list],
                     "engines": [{key: value for key, value in vars(state).items()
                                  if key != "voices"} for state in engines],
@@ -56,9 +61,17 @@ def devices(app, settings, voices: bool, as_json: bool) -> None:
             channels = device.max_input_channels if kind == "input" else \
                 device.max_output_channels
             mark = "*" if default else " "
-            console.print(f" {mark} {device.index:>3}  {device.name} ({device.hostapi}, "
-                          f"{channels} ch, {device.default_samplerate:.0f} Hz)"
+            console.print(f" {mark} {device.index:>3}  {shown(device.name)} "
+                          f"({shown(device.hostapi)}, {channels} ch, "
+                          f"{device.default_samplerate:.0f} Hz)"
                           + ("  [green]default[/]" if default else ""))
+        listed = [device for device in served if device.kind == kind]
+        if listed:
+            console.print(f"   sound server {'sources' if kind == 'input' else 'sinks'} "
+                          "(by name, through 'pulse'):")
+            for device in listed:
+                note = " (what an output plays)" if device.is_monitor else ""
+                console.print(f"        {shown(device.name)}{note}  [dim]{shown(device.state)}[/]")
     if voices:
         _print_voices(console, chosen, note, engines)
 

@@ -37,6 +37,7 @@ class Doctor:
         self.bank = None
         self.voice_engines = None  # interviewer.speech.EngineState of each engine
         self.voice_note: str | None = None  # why the neural voice is not in use
+        self.input_device: str | None = None  # --input: over the settings
 
     def effective_settings(self):
         """The settings file's values, or the defaults when it could not be read."""
@@ -128,11 +129,33 @@ def _device_check(kind: str) -> Callable[[Doctor], Check]:
         from audio import find_device
 
         settings = doctor.effective_settings()
-        wanted = settings.input_device if kind == "input" else settings.output_device
+        wanted = (doctor.input_device or settings.input_device) if kind == "input" else \
+            settings.output_device
         device = find_device(wanted, kind)
         return Check(f"{kind} device", True, f"{device.index}: {device.name} ({device.hostapi})")
 
     return check
+
+
+def check_microphone(doctor: Doctor) -> Check:
+    """Two seconds from the input: the level, or a clear word that nothing arrived."""
+    from audio.mic_check import LISTEN_S, SILENT_DB, listen
+
+    wanted = doctor.input_device or doctor.effective_settings().input_device
+    heard = listen(wanted, LISTEN_S)
+    where = heard.device.name
+    if heard.seconds == 0:
+        return Check("microphone", False, f"{where}: no audio arrived at all in "
+                     f"{LISTEN_S:.0f} s", MIC_FIX)
+    if heard.silent:
+        return Check("microphone", False, f"{where}: nothing arrived: {heard.seconds:.1f} s "
+                     f"of silence (no sound above {SILENT_DB:.0f} dBFS)", MIC_FIX)
+    return Check("microphone", True, f"{where}: heard sound, level {heard.rms_db:.0f} dBFS "
+                 f"(peak {heard.peak_db:.0f} dBFS) over {heard.seconds:.1f} s")
+
+
+MIC_FIX = ("speak during the check; unmute the input or raise its level, or choose another "
+           "with --input NAME|INDEX ('interviewer devices' lists them)")
 
 
 def check_speech_to_text(doctor: Doctor) -> Check:
@@ -241,18 +264,33 @@ CHECKS: list[tuple[str, Callable[[Doctor], Check], str]] = [
 
 
 @click.command("doctor")
+@click.option("--mic", "listen", is_flag=True,
+              help="Check the microphone only: record two seconds from the input, show the "
+                   "level and say whether anything arrived (speak during it).")
+@click.option("--input", "--input-device", "input_device", metavar="NAME|INDEX",
+              help="The input to check, over the settings ('interviewer devices' lists them).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
 @click.pass_obj
-def doctor(app, as_json) -> None:
+def doctor(app, listen, input_device, as_json) -> None:
     """Check the settings, bank, data folder, speech engine, microphone, speaker and the
     speech-to-text model; exits 1 if any check fails, printing the fix for each.
 
     \b
-    Example:  interviewer doctor
+    Examples:  interviewer doctor
+               interviewer doctor --mic --input "USB"
     """
     examiner = Doctor(app)
-    checks = [examiner.run(check, name, fix) for name, check, fix in CHECKS]
-    checks += check_voice_engines(examiner) + check_backends(examiner)
+    examiner.input_device = input_device
+    if listen:  # the microphone alone: quick enough to run before every session
+        checks = [examiner.run(check, name, fix) for name, check, fix in CHECKS
+                  if name in ("settings", "input device")]
+        if checks[-1].ok:
+            if not as_json:
+                click.echo("Listening for 2 s: say something...", err=True)
+            checks.append(examiner.run(check_microphone, "microphone", MIC_FIX))
+    else:
+        checks = [examiner.run(check, name, fix) for name, check, fix in CHECKS]
+        checks += check_voice_engines(examiner) + check_backends(examiner)
     failed = [check for check in checks if not check.ok and not check.optional]
     if as_json:
         print_json({"ok": not failed, "python": sys.version.split()[0],

@@ -10,7 +10,7 @@ import click
 from interviewer.commands import ROW_ID
 from interviewer.errors import UserError
 from interviewer.output import make_console, print_json, printable, shown
-from interviewer.states import AnswerKind, AnswerStatus, SessionMode
+from interviewer.states import AnswerStatus, SessionMode
 
 
 @click.command("history")
@@ -33,10 +33,12 @@ def history(app, question_id, session_id, limit, demo, as_json) -> None:
       interviewer history --question devsecops-03 --json
     """
     from interviewer.counting import beside_parents, judge
+    from interviewer.rescoring import finish_typed_answers
 
     store = app.store
     if session_id is not None:
         store.session(session_id)
+    finished = finish_typed_answers(app)
     sessions = {session.id: session for session in store.sessions()}
     everything = judge(store.answers(session_id=session_id, question_id=question_id),
                        sessions, demo=demo)
@@ -58,7 +60,7 @@ def history(app, question_id, session_id, limit, demo, as_json) -> None:
     else:
         _table(console, beside_parents(judged[-limit:]), sessions)
         _trends(console, judged)
-        _notes(console, sessions, [item.answer for item in judged])
+        _notes(console, sessions, [item.answer for item in judged], finished)
     if hidden:
         console.print(f"\n{hidden} answer(s) of the demo's synthetic candidate are kept "
                       "apart; 'interviewer history --demo' shows them.")
@@ -113,17 +115,26 @@ def _trends(console, judged) -> None:
             console.print(f"  {shown(qid)}: {trend} (best {max(scores):.0f})")
 
 
-def _notes(console, sessions, answers) -> None:
+def _notes(console, sessions, answers, finished) -> None:
+    from interviewer.rescoring import unfinished
+
     for sid in sorted({answer.session_id for answer in answers}):
         if sessions[sid].error:
             console.print(printable(f"Session {sid}: {sessions[sid].error}"), markup=False)
     for answer in answers:
         if answer.error and "damaged" in answer.error:
             console.print(printable(f"Answer {answer.id}: {answer.error}"), markup=False)
-    pending = [a for a in answers if a.status is not AnswerStatus.SCORED]
+    if finished:
+        console.print(f"\nScored {len(finished)} typed answer(s) a stopped session left "
+                      "unscored: " + ", ".join(str(answer.id) for answer in finished) + ".")
+    pending = [a for a in answers if unfinished(a)]
     if pending:
         console.print(f"\n{len(pending)} answer(s) not scored yet; 'interviewer rescore' "
                       "finishes them.")
+    failed = [a for a in answers if a.status is not AnswerStatus.SCORED and not unfinished(a)]
+    if failed:
+        console.print(f"{len(failed)} answer(s) failed before anything was recorded; the "
+                      "status column says why.")
 
 
 @click.command("rescore")
@@ -140,6 +151,7 @@ def rescore(app, session_id, question_id, as_json) -> None:
     """
     from audio import AudioFileError
     from interviewer.questions import bank_of_session
+    from interviewer.rescoring import rescore_answer
 
     store = app.store
     if session_id is not None:
@@ -158,7 +170,7 @@ def rescore(app, session_id, question_id, as_json) -> None:
             continue
         before = answer.score
         try:
-            result = _rescore_one(app, store, answer, bank, recogniser)
+            result = rescore_answer(app, store, answer, bank, recogniser)
         except AudioFileError as error:
             problems.append(f"answer {answer.id}: {error}")
             continue
@@ -193,39 +205,6 @@ def _recogniser(app):
 
     return functools.cache(lambda: load_recogniser(app.settings, app.bank(),
                                                    app.paths.cache_dir))
-
-
-def _rescore_one(app, store, answer, bank, recogniser):
-    """Score a stored answer again (transcribing it first if it never was); None when there
-    is nothing to score."""
-    from audio.capture import EndedBy
-    from interviewer.follow_ups import question_answered
-    from interviewer.pipeline import AnswerPipeline, CapturedAnswer
-
-    scorer = app.scorers.scorer(bank.questions)
-    pipeline = AnswerPipeline(store, lambda: scorer, recogniser, session_id=answer.session_id,
-                              bank=bank)
-    question = question_answered(bank.get(answer.question_id), answer.prompt,
-                                 answer.follow_up_of)
-    if answer.status is AnswerStatus.INTERRUPTED and answer.ended_by is None and \
-            answer.source_path is None:  # cut short while given: it stays marked once scored
-        store.update_answer(answer.id, ended_by=EndedBy.INTERRUPTED)
-    if answer.corrected:  # the candidate's text stands; the recogniser's is kept beside it
-        ticket = pipeline.reopen(answer.id, question, answer.prompt, answer.kind, None)
-        return pipeline.correct(ticket, answer.transcript_text or "", answer.transcript,
-                                answer.recognised_text, answer.duration_s)
-    if answer.transcript is not None:
-        captured = CapturedAnswer(transcript=answer.transcript, duration_s=answer.duration_s)
-    elif answer.kind is AnswerKind.TYPED and answer.transcript_text is not None:
-        captured = CapturedAnswer(text=answer.transcript_text)
-    elif answer.audio_path:
-        captured = CapturedAnswer(audio_path=Path(answer.audio_path),
-                                  duration_s=answer.duration_s)
-    else:
-        return None
-    ticket = pipeline.reopen(answer.id, question, answer.prompt, answer.kind,
-                             captured.audio_path)
-    return pipeline.finish(ticket, captured)  # a length not known yet is stored with it
 
 
 @click.command("forget")

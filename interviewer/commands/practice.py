@@ -8,6 +8,7 @@ import click
 
 from bank import CATEGORIES, Question
 from interviewer.errors import UserError
+from interviewer.keys import keys_help
 from interviewer.questions import select_questions
 from interviewer.settings import setting_options
 from interviewer.states import SessionMode
@@ -52,8 +53,9 @@ def practice(app, settings, question_ids, tags, categories, count, order, seed, 
              silent, no_follow_ups, no_spoken_feedback) -> None:
     """A mock interview: each question is spoken, you answer aloud, and you get feedback.
 
-    Keys after each answer: n next (Enter), r retry, h hear the question again, m model answer,
-    q quit. Without a keyboard (input piped) answers end after a pause and the session goes on.
+    Without a keyboard (input piped) answers end after a pause and the session goes on.
+
+    {keys}
 
     \b
     Examples:
@@ -68,6 +70,11 @@ def practice(app, settings, question_ids, tags, categories, count, order, seed, 
                         "with --question the order is the one you give")
     if seed is not None and order != "random":
         raise UserError("--seed only applies to --order random")
+    from interviewer.rescoring import finish_typed_answers
+
+    for answer in finish_typed_answers(app):  # typed answers a stopped session left unscored
+        click.echo(f"Scored answer {answer.id} ({answer.question_id}), typed in session "
+                   f"{answer.session_id} before it stopped.")
     chosen = order_questions(chosen, order, seed,
                              _mean_scores(app.store) if order == "weakest" else {}
                              )[:count or None]
@@ -82,6 +89,10 @@ def _mean_scores(store) -> dict[str, float]:
     from interviewer.counting import mean_scores
 
     return mean_scores(store.answers(), {session.id: session for session in store.sessions()})
+
+
+practice.help = (practice.help or "").replace("{keys}",
+                                              keys_help().replace("\n", "\n    "))
 
 
 def run_session(app, bank, questions, settings, *, mode: SessionMode, silent: bool,

@@ -50,8 +50,10 @@ def report(app, session_id, everything, out_path, no_audio, force, demo) -> None
                         "the report is made from; write it elsewhere")
     if out.exists() and not force:
         raise UserError(f"{out}: already exists; choose another --out or pass --force")
+    from interviewer.rescoring import finish_typed_answers
     from interviewer.states import SessionMode
 
+    finish_typed_answers(app)  # typed answers a stopped session left unscored
     own = [session for session in store.sessions()
            if (session.mode is SessionMode.DEMO) == demo]
     if session_id is not None:

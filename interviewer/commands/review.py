@@ -28,10 +28,12 @@ class ReviewItem:
     question_id: str | None
     error: str | None = None
     result: object = None  # interviewer.pipeline.AnswerResult
+    warning: str | None = None  # the file is damaged, but something of it was heard
 
     def to_dict(self) -> dict:
         result = self.result
         return {"file": str(self.path), "question_id": self.question_id, "error": self.error,
+                "warning": self.warning,
                 "transcript": result.transcript.to_dict() if result else None,
                 "report": result.report.to_dict() if result else None}
 
@@ -201,7 +203,7 @@ def _run(items, bank, pipeline, console, table, plain, as_json) -> None:
 
 def _one(item: ReviewItem, bank, pipeline) -> None:
     from audio import AudioFileError
-    from audio.files import probe_audio
+    from audio.files import probe_audio, wav_truncation
     from interviewer.pipeline import CapturedAnswer
     from interviewer.states import AnswerKind, AnswerStatus
 
@@ -227,6 +229,14 @@ def _one(item: ReviewItem, bank, pipeline) -> None:
     except AudioFileError as error:
         pipeline.fail(ticket, AnswerStatus.FAILED, str(error))
         item.error = str(error)
+        return
+    truncated = wav_truncation(item.path)
+    if truncated and not item.result.text.strip():
+        # nothing heard in what is left: the file is at fault, not the microphone
+        pipeline.fail(ticket, AnswerStatus.FAILED, truncated)
+        item.error, item.result = truncated + "; nothing could be heard in what is left", None
+    elif truncated:
+        item.warning = truncated + "; only what is left was scored"
 
 
 def file_sha256(path: Path) -> str:
@@ -248,7 +258,7 @@ def _show(console, item: ReviewItem, bank, plain: bool) -> None:
                   f"\n{printable(item.path)}", markup=not plain, highlight=False)
     console.print("Transcript: " + printable(transcript.text or "(nothing heard)"),
                   markup=False)
-    for warning in transcript.warnings:
+    for warning in transcript.warnings + ((item.warning,) if item.warning else ()):
         console.print(f"Warning: {printable(warning)}", markup=False)
     render_report(console, item.result.report, bank.get(item.question_id), plain=plain)
 
