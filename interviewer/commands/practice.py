@@ -52,8 +52,9 @@ def practice(app, settings, question_ids, tags, categories, count, order, seed, 
              silent, no_follow_ups, no_spoken_feedback) -> None:
     """A mock interview: each question is spoken, you answer aloud, and you get feedback.
 
-    Keys after each answer: n next (Enter), r retry, h hear the question again, m model answer,
-    q quit. Without a keyboard (input piped) answers end after a pause and the session goes on.
+    Any key skips what the interviewer is saying. Keys after each answer: n next (Enter),
+    r retry, h hear the question again, m model answer, e edit the transcript, q quit.
+    Without a keyboard (input piped) answers end after a pause and the session goes on.
 
     \b
     Examples:
@@ -111,7 +112,8 @@ def run_session(app, bank, questions, settings, *, mode: SessionMode, silent: bo
     scorer = app.work.submit(after_first_sound, app.scorers.scorer, bank.questions).result
     source = _source(mode, ui, settings, recogniser, app, speaker)
     plan = SessionPlan(questions, mode, follow_ups=follow_ups,
-                       spoken_summary=spoken_summary and speaker is not None)
+                       spoken_summary=spoken_summary and speaker is not None,
+                       time_limit=None if mode is SessionMode.DEMO else settings.time_limit)
     session = PracticeSession(bank, plan, ui, source, speaker)
     with open_session(app.store, mode, bank, settings.to_dict()) as session_id:
         pipeline = AnswerPipeline(app.store, scorer, recogniser, session_id=session_id,
