@@ -76,7 +76,8 @@ class StreamPlayer:
     arrives the stream plays silence. Raises AudioDeviceError when no stream can be opened."""
 
     def __init__(self, samplerate: int, device: int | str | None = None,
-                 first_sound: threading.Event | None = None):
+                 first_sound: threading.Event | None = None,
+                 stop: threading.Event | None = None):
         from collections import deque
 
         sd = _sounddevice()
@@ -90,6 +91,9 @@ class StreamPlayer:
             self.rate = int(output.default_samplerate)
         self.first_audio: float | None = None  # time.monotonic() of the first sound
         self._first_sound = first_sound  # set then, too
+        # checked by the audio callback itself, so the sound stops within one block of the
+        # event, whatever the caller is doing (synthesising the next sentence, say)
+        self._stop = stop
         self._pieces: deque[np.ndarray] = deque()
         self._offset = 0
         self._fed = self._played = 0
@@ -114,6 +118,9 @@ class StreamPlayer:
             self._fed += data.size
 
     def _callback(self, outdata, frames, _time, _status) -> None:
+        if self._stop is not None and self._stop.is_set():
+            outdata[:, 0] = 0
+            raise self._sd.CallbackStop
         written = 0
         with self._lock:
             while written < frames and self._pieces:
@@ -142,6 +149,7 @@ class StreamPlayer:
             self._ended = True
             left = (self._fed - self._played) / self.rate
         deadline = time.monotonic() + left + PLAYBACK_SLACK_S
+        stop = stop or self._stop
         try:
             while not self._finished.wait(0.05):
                 if (stop is not None and stop.is_set()) or time.monotonic() > deadline:
@@ -150,7 +158,7 @@ class StreamPlayer:
         except KeyboardInterrupt:
             self._stream.abort()
             raise
-        return True
+        return stop is None or not stop.is_set()
 
     def close(self) -> None:
         if not self._finished.is_set():

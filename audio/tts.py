@@ -214,7 +214,8 @@ class Speaker:
 
     def say(self, text: str, stop: threading.Event | None = None,
             path: str | Path | None = None) -> Utterance:
-        """Speak `text`; returns all of it as one utterance (written to `path` if given)."""
+        """Speak `text`; returns what was spoken as one utterance (written to `path` if
+        given). `stop` set: the sound stops at once and no further sentence is made."""
         if self.silent:
             try:
                 return self.tts.synthesize(text, path)
@@ -227,13 +228,13 @@ class Speaker:
         player: StreamPlayer | None = None
         try:
             for piece in self.tts.stream(text):
+                if stop is not None and stop.is_set():
+                    break
                 pieces.append(piece)
                 if player is None:
                     player = StreamPlayer(piece.samplerate, self.output_device,
-                                          first_sound=self.sounding)
+                                          first_sound=self.sounding, stop=stop)
                 player.feed(piece.samples, piece.samplerate)
-                if stop is not None and stop.is_set():
-                    break
             if player is not None:
                 player.finish(stop)
                 self.first_audio_s = None if player.first_audio is None else \

@@ -28,6 +28,12 @@ DEFAULT_TIME_LIMIT_S = 120
 DEMO_SILENCE_S = 1.2  # the synthetic candidate has finished after this much silence
 
 
+def answer_time_limit(chosen: int | None, question) -> int:
+    """The seconds a spoken answer may last: the candidate's `--time-limit`, else the
+    question's, else the default."""
+    return chosen or question.time_limit or DEFAULT_TIME_LIMIT_S
+
+
 class AnswerInterrupted(Exception):
     """Ctrl-C (or SIGTERM, SIGHUP) while an answer was being given; the recording (or the
     lines typed) so far is kept. `signal` is the KeyboardInterrupt to raise again once the
@@ -147,7 +153,7 @@ class SpokenAnswers:
                               speech_s=recording.speech_s, streamer=streamer)
 
     def _capture_settings(self, ticket: AnswerTicket) -> CaptureSettings:
-        limit = self.settings.time_limit or ticket.question.time_limit or DEFAULT_TIME_LIMIT_S
+        limit = answer_time_limit(self.settings.time_limit, ticket.question)
         silence = self.settings.silence_stop
         if silence is None and not self.ui.interactive:
             silence = NO_KEYBOARD_SILENCE_S

@@ -1,9 +1,10 @@
 """A transcript the candidate corrected, laid over the recogniser's timed words.
 
 The corrected text is what is scored; the times stay those of the recording, so pace, pauses
-and evidence times are still measured. Words the candidate kept keep their times and the
-recogniser's confidence; a word they changed or added takes the time of the words it replaced
-(or of its neighbours) and full confidence, since the candidate says it was said.
+and evidence times are still measured. Words the candidate kept keep their times; a word they
+changed or added takes the time of the words it replaced (or of its neighbours). Every word
+takes full confidence: the candidate read the whole transcript and says this is what was said,
+so no word is left "unsure" and no concept only "possibly said" for the recogniser's doubt.
 """
 
 from __future__ import annotations
@@ -36,8 +37,7 @@ def corrected_words(recognised: Sequence[TimedWord], text: str) -> list[TimedWor
     result: list[TimedWord] = []
     for tag, old_start, old_end, new_start, new_end in opcodes:
         if tag == "equal":
-            result += [TimedWord(new[new_start + offset], word.start, word.end,
-                                 word.probability)
+            result += [TimedWord(new[new_start + offset], word.start, word.end, 1.0)
                        for offset, word in enumerate(recognised[old_start:old_end])]
             continue
         if new_start == new_end:

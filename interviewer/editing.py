@@ -1,4 +1,6 @@
-"""Editing a transcript in the candidate's $EDITOR without leaving a copy where others look.
+"""Editing a transcript: in the candidate's $EDITOR without leaving a copy where others look,
+or, with no editor set, in a multi-line editor in the terminal (prompt_toolkit) that keeps the
+text in memory only, so a killed process leaves no file at all.
 
 click.edit writes the text to a file in the shared temporary folder and removes it only if the
 process lives to do so; a `kill -9` while the editor is open left the transcript in /tmp. Here
@@ -10,12 +12,33 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from interviewer.errors import UserError
 
 PREFIX = "transcript-"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+EDIT_KEYS = "Esc then Enter (or Alt+Enter) saves, Ctrl-C leaves it as it was"
+
+
+def as_lines(text: str) -> str:
+    """A transcript one sentence a line, so a long answer is easy to move about in."""
+    return "\n".join(line for line in _SENTENCE_END.split(" ".join(text.split())) if line)
+
+
+def edit_in_terminal(text: str) -> str | None:
+    """The text as edited in a multi-line editor on the terminal, lines joined again into one
+    paragraph; None when the candidate cancelled (Ctrl-C, or Ctrl-D on an empty text)."""
+    from prompt_toolkit import prompt
+
+    try:
+        edited = prompt("", default=as_lines(text), multiline=True,
+                        prompt_continuation="", mouse_support=False)
+    except (KeyboardInterrupt, EOFError):
+        return None
+    return " ".join(edited.split())
 
 
 def edit_privately(text: str, editor: str, folder: Path | None = None) -> str | None:

@@ -19,6 +19,7 @@ def keys_help() -> str:
     after = ", ".join(f"{key} {label}" for key, label in {**CHOICES, **EDIT_CHOICE}.items())
     after = after.replace(", q", ",\n                   q")
     return ("\b\nKeys:\n"
+            "  while asked:     any key skips what the interviewer says\n"
             "  while you speak: Enter (or any key but space) ends the answer\n"
             "  while you type:  an empty line ends the answer\n"
             f"  after an answer: {after}\n"

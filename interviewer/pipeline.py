@@ -226,18 +226,21 @@ class AnswerPipeline:
         if duration is None:  # a file read in windows: its length is known now
             duration = transcript.duration
             self.update(ticket, duration_s=duration)
-        report = scorer.score_words(timed_words(transcript), ticket.question, duration)
+        cut_off = captured.ended_by is EndedBy.TIME_LIMIT
+        report = scorer.score_words(timed_words(transcript), ticket.question, duration,
+                                    time_limit_reached=cut_off)
         result = self._scored(ticket, report, transcript, text=transcript.text,
                               transcript_pass=transcript_pass)
         streamer = captured.streamer
         if transcript_pass is TranscriptPass.STREAMED and streamer is not None and \
                 streamer.pieced and self.work is not None:
             result = replace(result, refinement=self.work.submit(
-                self._refine, ticket, streamer, transcript, duration))
+                self._refine, ticket, streamer, transcript, duration, cut_off))
         return result
 
     def _refine(self, ticket: AnswerTicket, streamer: StreamingTranscriber,
-                first: Transcript, duration: float | None) -> AnswerResult | None:
+                first: Transcript, duration: float | None,
+                cut_off: bool = False) -> AnswerResult | None:
         """The streamed answer's stretches kept as pieces decoded whole; the new transcript
         and score are stored when the text changed and the candidate has not corrected it
         meanwhile (then the refined one is dropped: None)."""
@@ -248,7 +251,7 @@ class AnswerPipeline:
         changed = transcript.text.strip() != first.text.strip()
         if changed:
             report = self.scorer().score_words(timed_words(transcript), ticket.question,
-                                               duration)
+                                               duration, time_limit_reached=cut_off)
         with self._rows:
             if ticket.answer_id in self._corrected:
                 return None
@@ -262,11 +265,12 @@ class AnswerPipeline:
                             text=transcript.text, transcript_pass=TranscriptPass.REFINED)
 
     def correct(self, ticket: AnswerTicket, text: str, recognised: Transcript | None,
-                recognised_text: str | None, duration_s: float | None) -> AnswerResult:
+                recognised_text: str | None, duration_s: float | None,
+                ended_by: EndedBy | None = None) -> AnswerResult:
         """The candidate's own text for what they said: scored with the recording's times
         (the words they kept keep theirs), stored with the recogniser's transcript kept
         beside it. Text equal to the recogniser's removes the correction. A refinement still
-        being made for this answer is dropped."""
+        being made for this answer is dropped. `ended_by`: how the recording ended."""
         text = text.strip()
         heard = recognised.text if recognised is not None else (recognised_text or "")
         undo = text == heard.strip()
@@ -274,8 +278,10 @@ class AnswerPipeline:
             self._corrected.add(ticket.answer_id)
         scorer = self.scorer()
         if recognised is not None:
-            words = corrected_words(timed_words(recognised), text)
-            report = scorer.score_words(words, ticket.question, duration_s)
+            words = timed_words(recognised) if undo else \
+                corrected_words(timed_words(recognised), text)
+            report = scorer.score_words(words, ticket.question, duration_s,
+                                        time_limit_reached=ended_by is EndedBy.TIME_LIMIT)
         else:
             report = scorer.score_text(text, ticket.question)
         # the text and its score in one write: a kill between them would leave the new text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 from audio.capture import EndedBy
 from audio.errors import AudioDeviceError, SpeechEngineError
 from bank import Bank, FollowUp, Question
-from interviewer.answer_sources import AnswerInterrupted, AnswerSource
+from interviewer.answer_sources import AnswerInterrupted, AnswerSource, answer_time_limit
 from interviewer.errors import UserError
 from interviewer.follow_ups import follow_up_question
 from interviewer.keys import CHOICES, EDIT_CHOICE
@@ -35,6 +36,7 @@ class SessionPlan:
     mode: SessionMode  # what the session is stored as
     follow_ups: bool = True
     spoken_summary: bool = True
+    time_limit: int | None = None  # the candidate's own, over each question's
 
 
 @dataclass
@@ -61,6 +63,9 @@ class PracticeSession:
         self._follow_up_of: tuple[int | None, str] | None = None  # (answer id, concept)
         self._ticket: AnswerTicket | None = None  # the latest answer's
         self._pending: Future[AnswerResult | None] | None = None  # its refinement, coming
+        self._ended_by: EndedBy | None = None  # how its recording ended
+        # what the interviewer is saying while the candidate may press keys, and its stop
+        self._speaking: tuple[threading.Thread, threading.Event] | None = None
         spoken = source.kind is AnswerKind.SPOKEN
         self.choices = {**CHOICES, **EDIT_CHOICE} if spoken else CHOICES
 
@@ -85,7 +90,9 @@ class PracticeSession:
             for index, question in enumerate(self.plan.questions, start=1):
                 if not self._question(index, total, question):
                     break
+            self._hush()
         except BaseException:
+            self._hush()
             self.ui.warn(f"Session {self.session_id} stopped; {len(self.results)} scored "
                          "answer(s) and any partial recording are kept. "
                          "'interviewer rescore' finishes unscored answers.")
@@ -105,6 +112,8 @@ class PracticeSession:
         keys = (" Keys after each answer: " + ", ".join(
             f"{key} {label}" for key, label in self.choices.items()) + ".") \
             if self.ui.interactive else ""
+        if self.ui.interactive and self.speaker is not None:
+            keys += " Any key skips what the interviewer is saying."
         self.ui.info(f"{count} question(s); {how}.{keys}")
 
     def _question(self, index: int, total: int, question: Question) -> bool:
@@ -112,8 +121,8 @@ class PracticeSession:
         prompt, attempt = question.text, 1
         asked, asked_follow_up = question, False  # a follow-up is scored as its own question
         self._follow_up_of = None
-        self.ui.question(index, total, question, prompt)
-        self._speak(f"{self._intro} {prompt}" if self._intro else prompt)
+        self.ui.question(index, total, question, prompt, self._time_limit(question))
+        self._say(f"{self._intro} {prompt}" if self._intro else prompt)
         self._intro = ""
         while True:
             result = self._answer(asked, prompt, attempt)
@@ -137,7 +146,14 @@ class PracticeSession:
             self._follow_up_of = (result.answer_id, follow_up.concept)
             self.ui.heading(f"Follow-up on {question.id} ({follow_up.concept})")
             self.ui.interviewer(prompt)
-            self._speak(prompt)
+            self._say(prompt)
+
+    def _time_limit(self, question: Question) -> float | None:
+        """The limit shown with the question: the one the recorder keeps to for a spoken
+        answer; for a typed one, a guide."""
+        if self.source.kind is AnswerKind.SPOKEN:
+            return answer_time_limit(self.plan.time_limit, question)
+        return self.plan.time_limit or question.time_limit
 
     def _choose(self, question: Question, prompt: str) -> str:
         """The candidate's next step; hearing the question, reading the model answer and
@@ -145,9 +161,10 @@ class PracticeSession:
         arrives, and is always in place before the session moves on."""
         while True:
             choice = self.ui.choose(self.choices, default="n", idle=self._refinement_arrived)
+            self._hush()  # the key acts now, not after the spoken summary
             self._settle()
             if choice == "h":
-                self._speak(prompt)
+                self._say(prompt)
             elif choice == "m":
                 self.ui.console.print(f"\nModel answer:\n{question.model_answer}",
                                       markup=False, highlight=False)
@@ -186,7 +203,7 @@ class PracticeSession:
         if refined is None:
             return False  # the refined transcript said the same
         before, self.results[-1] = self.results[-1], refined
-        self.ui.refined(before.report, refined.report, refined.text)
+        self.ui.refined(before.report, refined.report, before.text, refined.text)
         return True
 
     def _edit(self, question: Question) -> None:
@@ -200,7 +217,8 @@ class PracticeSession:
         heard = current.transcript
         result = self.pipeline.correct(self._ticket, edited, heard,
                                        None if heard else current.text,
-                                       heard.duration if heard else None)
+                                       heard.duration if heard else None,
+                                       ended_by=self._ended_by)
         self.results[-1] = result
         self.ui.info("Corrected; the recogniser's transcript is kept beside yours "
                      "('interviewer history --json' shows both).")
@@ -233,6 +251,7 @@ class PracticeSession:
                 self._keep_typed(captured.text)
             raise
         self._ticket, self._pending = ticket, result.refinement
+        self._ended_by = captured.ended_by
         if result.transcript is not None:
             self.ui.transcript(result.transcript.text, result.transcript.warnings)
         self._after(result)
@@ -285,18 +304,54 @@ class PracticeSession:
             self.ui.info(note)
             spoken = note
         if self.plan.spoken_summary:
-            self._speak(spoken)
+            if self.ui.interactive:  # spoken while the keys wait, so they act at once
+                self._speak_in_background(spoken)
+            else:
+                self._speak(spoken)
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------------ speaking
 
-    def _speak(self, text: str) -> None:
+    def _say(self, text: str) -> None:
+        """Speak `text`; at a keyboard, any key stops it at once (the key does nothing else)."""
+        if self.speaker is None:
+            return
+        if not self.ui.interactive:
+            self._speak(text)
+            return
+        self._speak_in_background(text)
+        assert self._speaking is not None
+        thread = self._speaking[0]
+        self.ui.until_key(lambda: not thread.is_alive())
+        self._hush()
+
+    def _speak_in_background(self, text: str) -> None:
+        self._hush()
+        if self.speaker is None:
+            return
+        stop = threading.Event()
+        thread = threading.Thread(target=self._speak, args=(text, stop), name="speaking",
+                                  daemon=True)
+        self._speaking = (thread, stop)
+        thread.start()
+
+    def _hush(self) -> None:
+        """Stop what the interviewer is saying, now."""
+        if self._speaking is not None:
+            thread, stop = self._speaking
+            stop.set()
+            thread.join(5.0)
+            self._speaking = None
+
+    def _speak(self, text: str, stop: threading.Event | None = None) -> None:
         if self.speaker is None:
             return
         try:
-            self.speaker.say(text)
+            self.speaker.say(text, stop=stop)
         except (AudioDeviceError, SpeechEngineError) as error:
             self.ui.warn(f"cannot speak ({error}); continuing with text only")
             self.speaker = None
+
+    # ------------------------------------------------------------------ helpers
 
     def _summary(self) -> None:
         if not self.results:

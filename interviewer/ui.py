@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterator
 
 from bank import Question
@@ -32,21 +33,14 @@ def configured_editor() -> str | None:
     return os.environ.get("VISUAL") or os.environ.get("EDITOR")
 
 
-def _input_prefilled(prompt: str, text: str) -> str | None:
-    """A line read with `text` already typed in it (readline where there is one)."""
-    try:
-        import readline
-    except ImportError:  # pragma: no cover - Windows without pyreadline
-        readline = None
-    if readline is not None:
-        readline.set_startup_hook(lambda: readline.insert_text(text))
-    try:
-        return input(prompt)
-    except EOFError:
-        return None
-    finally:
-        if readline is not None:
-            readline.set_startup_hook(None)
+def ending_said(interactive: bool, silence_stop_s: float | None) -> str:
+    """How the answer being recorded will end, in words."""
+    pause = f"a pause of {silence_stop_s:g} s" if silence_stop_s else "a pause"
+    if not interactive:
+        return f"the answer ends after {pause}"
+    if silence_stop_s:
+        return f"press Enter when you have finished, or it ends after {pause}"
+    return "press Enter when you have finished"
 
 
 def meter(level_db: float, width: int = METER_WIDTH) -> str:
@@ -94,8 +88,10 @@ class Frontend:
         self.console.print(f"Warning: {escape(text)}" if self.plain else
                            f"[yellow]! {escape(text)}[/]")
 
-    def question(self, index: int, total: int, question: Question, prompt: str) -> None:
-        limit = f", {question.time_limit} s" if question.time_limit else ""
+    def question(self, index: int, total: int, question: Question, prompt: str,
+                 time_limit_s: float | None = None) -> None:
+        """`time_limit_s`: the answer's time limit, shown in the heading."""
+        limit = f", {time_limit_s:g} s" if time_limit_s else ""
         self.heading(f"Question {index} of {total} ({question.id}, {question.category}{limit})")
         self.interviewer(prompt)
 
@@ -129,8 +125,7 @@ class Frontend:
         from rich.live import Live
         from rich.text import Text
 
-        how = "press Enter when you have finished" if self.interactive else \
-            "the answer ends after a pause"
+        how = ending_said(self.interactive, recorder.settings.silence_stop_s)
         if self.plain:
             self.console.print(f"Recording. Speak now; {how}.")
             sys.stdout.flush()
@@ -183,6 +178,20 @@ class Frontend:
 
     # ------------------------------------------------------------------ input
 
+    def until_key(self, finished: Callable[[], bool]) -> str | None:
+        """Wait until `finished()`; a key pressed first ends the wait and is returned (None
+        without a keyboard: then only `finished()` ends it)."""
+        if not self.interactive:
+            while not finished():
+                time.sleep(0.05)
+            return None
+        with self.keys:
+            while not finished():
+                key = self.keys.poll(0.05)
+                if key is not None:
+                    return key
+        return None
+
     def choose(self, options: dict[str, str], default: str,
                idle: Callable[[], bool] | None = None) -> str:
         """One key from `options` (key -> label); `default` without a keyboard or on Enter.
@@ -206,30 +215,43 @@ class Frontend:
                     return key
 
     def edit_text(self, text: str) -> str | None:
-        """The candidate's correction of `text`: in $EDITOR when it is set, else on one line
-        with the text ready to edit. None when they left it unchanged or gave nothing."""
+        """The candidate's correction of `text`: in $VISUAL / $EDITOR when one is set, else in
+        a multi-line editor in the terminal. None when they left it unchanged or gave
+        nothing."""
+        from interviewer.editing import EDIT_KEYS, edit_in_terminal, edit_privately
+
         editor = configured_editor()
         if editor:
-            from interviewer.editing import edit_privately
-
             edited = edit_privately(text + "\n", editor)
             edited = None if edited is None else " ".join(edited.split())
         else:
-            self.console.print("Correct the transcript (Enter keeps it as edited, an empty "
-                               "line cancels):")
-            edited = _input_prefilled("> ", text)
+            self.console.print(f"Correct the transcript, one sentence a line ({EDIT_KEYS}):",
+                               markup=False, highlight=False)
+            edited = edit_in_terminal(text)
         if not edited or edited.strip() == text.strip():
             return None
         return edited.strip()
 
-    def refined(self, before: ScoreReport, after: ScoreReport, text: str) -> None:
-        """What refining the transcript changed, below the first feedback."""
+    def refined(self, before: ScoreReport, after: ScoreReport, before_text: str,
+                text: str) -> None:
+        """What refining the transcript changed, below the first feedback: the words that
+        changed, not the whole text again."""
+        from interviewer.changes import MAX_SHOWN, word_changes
         from interviewer.output import shown as escape
 
         label = "Refined transcript" if self.plain else "[bold]Refined transcript[/]"
         self.console.print(f"\n{label} (score {before.score:.0f} → {after.score:.0f}, "
                            f"{after.band}):")
-        self.console.print(escape(text) if text.strip() else "(nothing was heard)")
+        changes = word_changes(before_text, text)
+        if not text.strip():
+            self.console.print("(nothing was heard)")
+        elif not changes:
+            self.console.print("only capitals and punctuation changed")
+        for change in changes[:MAX_SHOWN]:
+            self.console.print("  " + escape(change.said()), highlight=False)
+        if len(changes) > MAX_SHOWN:
+            self.console.print(f"  and {len(changes) - MAX_SHOWN} more changes "
+                               "('interviewer history --json' has the whole text)")
         was = {concept.name for concept in before.covered}
         now = {concept.name for concept in after.covered}
         if now - was:

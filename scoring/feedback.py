@@ -62,7 +62,8 @@ def _content_notes(report: ScoreReport) -> list[str]:
                                           if concept.evidence else "")
                           for concept in heard)
         notes.append(f"Possibly said, but the recogniser was unsure: {names}.")
-    if report.word_count < SHORT_ANSWER_WORDS and \
+    cut_off = report.delivery is not None and report.delivery.time_limit_reached
+    if report.word_count < SHORT_ANSWER_WORDS and not cut_off and \
             report.band not in (Band.EMPTY, Band.OFF_TOPIC):
         notes.append(f"The answer is short ({report.word_count} words); a good spoken answer "
                      "usually takes a minute or more.")
@@ -74,6 +75,9 @@ def _delivery_notes(report: ScoreReport) -> list[str]:
     if delivery is None:
         return []
     notes = []
+    if delivery.time_limit_reached:
+        notes.append("The time limit ended the answer before you finished: lead with the "
+                     "main points, then add detail while time is left.")
     if delivery.pace == "fast":
         notes.append(f"You spoke fast ({delivery.words_per_minute:.0f} words a minute); "
                      "slow down to about 140.")

@@ -26,6 +26,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from scoring.concepts import DEFAULT_FUZZY_THRESHOLD
 from scoring.delivery import SINGLE_FILLERS, delivery_metrics
@@ -231,22 +232,27 @@ class AnswerScorer:
         return self._finish(analyses)
 
     def score_words(self, words: Sequence[TimedWord], question: ScorableQuestion,
-                    duration_s: float | None = None) -> ScoreReport:
+                    duration_s: float | None = None, *,
+                    time_limit_reached: bool = False) -> ScoreReport:
         """Score a spoken answer from the recogniser's words: evidence carries times, words the
         recogniser was unsure of make a concept only "possibly said", and delivery is measured.
-        `duration_s` is the whole recording (time before the first word is the lead-in)."""
+        `duration_s` is the whole recording (time before the first word is the lead-in);
+        `time_limit_reached`: the answer was cut off there, so it is not called short."""
         text, ends = join_words(words, MAX_ANSWER_CHARS)  # the part scored, as for text
         return self._finish([self._analyse(text, question, list(words[:len(ends)]) or None,
-                                           ends, duration_s)])[0]
+                                           ends, duration_s,
+                                           time_limit_reached=time_limit_reached)])[0]
 
     def _analyse(self, answer: str, question: ScorableQuestion,
                  words: list[TimedWord] | None, word_ends: list[int],
-                 duration_s: float | None) -> Analysis:
+                 duration_s: float | None, *, time_limit_reached: bool = False) -> Analysis:
         """Everything about one answer but its closeness of meaning (embedded in batches)."""
         model = self._model(question)
         answer = answer[:MAX_ANSWER_CHARS]
         tokens = tokenize(answer)
         delivery = delivery_metrics(answer, words, duration_s) if (answer or words) else None
+        if delivery is not None and time_limit_reached:
+            delivery = replace(delivery, time_limit_reached=True)
         if not any(token.norm not in SINGLE_FILLERS for token in tokens):
             return Analysis(question, model, answer, tokens, [], [], delivery, empty=True)
         # Only curated concepts can be contradicted: a derived concept is one word of the model

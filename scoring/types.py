@@ -211,6 +211,7 @@ class DeliveryReport:
     longest_pause_s: float | None = None
     unsure_words: tuple[UnsureWord, ...] = ()
     pace: str | None = None  # "slow", "good" or "fast"
+    time_limit_reached: bool = False  # the answer was cut off, not finished
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -234,7 +235,8 @@ class DeliveryReport:
             longest_pause_s=data.get("longest_pause_s"),
             unsure_words=tuple(UnsureWord(w["text"], w["start"], w["probability"])
                                for w in data.get("unsure_words") or ()),
-            pace=data.get("pace"))
+            pace=data.get("pace"),
+            time_limit_reached=bool(data.get("time_limit_reached", False)))
 
 
 @dataclass(frozen=True)

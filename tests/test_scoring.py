@@ -503,3 +503,19 @@ def test_recipe_state_store_is_used_and_a_damaged_state_refitted():
     store.states[key] = {"config": "damaged"}
     assert ScorerRecipe(states=store).scorer(BANK.questions).similarity_ is not None
     assert store.states[key]["config"] != "damaged"  # replaced by a fresh fit
+
+
+def test_an_answer_cut_by_the_time_limit_is_not_called_short(scorer):
+    from scoring import TimedWord
+
+    question = BANK.get("devsecops-01")
+    words = [TimedWord(("" if i == 0 else " ") + word, i * 0.4, i * 0.4 + 0.3, 0.9)
+             for i, word in enumerate("On every pull request we run Semgrep and".split())]
+    cut = scorer.score_words(words, question, 10.0, time_limit_reached=True)
+    ended = scorer.score_words(words, question, 10.0)
+    assert any("is short" in note for note in ended.feedback)
+    assert not any("is short" in note for note in cut.feedback)
+    assert any("time limit" in note for note in cut.feedback)
+    assert cut.delivery.time_limit_reached and not ended.delivery.time_limit_reached
+    stored = type(cut).from_dict(cut.to_dict())
+    assert stored.delivery.time_limit_reached

@@ -64,7 +64,7 @@ def fix(app, answer_id, text, as_json) -> None:
     recognised = answer.transcript
     result = pipeline.correct(ticket, corrected, recognised,
                               answer.recognised_text or answer.transcript_text,
-                              answer.duration_s)
+                              answer.duration_s, ended_by=answer.ended_by)
     row = store.answer(answer_id)
     if as_json:
         print_json({"answer": row.to_dict(), "before": answer.score,

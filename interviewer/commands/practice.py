@@ -131,7 +131,8 @@ def run_session(app, bank, questions, settings, *, mode: SessionMode, silent: bo
     scorer = app.work.submit(after_first_sound, app.scorers.scorer, bank.questions).result
     source = _source(mode, ui, settings, recogniser, app, speaker, scorer)
     plan = SessionPlan(questions, mode, follow_ups=follow_ups,
-                       spoken_summary=spoken_summary and speaker is not None)
+                       spoken_summary=spoken_summary and speaker is not None,
+                       time_limit=None if mode is SessionMode.DEMO else settings.time_limit)
     session = PracticeSession(bank, plan, ui, source, speaker)
     with open_session(app.store, mode, bank, settings.to_dict()) as session_id:
         pipeline = AnswerPipeline(app.store, scorer, recogniser, session_id=session_id,

@@ -154,6 +154,53 @@ def test_a_killed_session_is_closed_by_the_next_command(pulse, app_env, candidat
     assert rescored["rescored"][0]["after"] > 0  # what was said is transcribed and scored
 
 
+@pytest.mark.audio
+@pytest.mark.slow
+@pytest.mark.parametrize("editor", ["terminal", "$EDITOR"])
+def test_kill_9_while_editing_in_a_session_leaves_the_transcript_only_in_the_store(
+        editor, pulse, app_env, candidate_clips, run_cli, tmp_path):
+    """`e` in practice: the terminal's editor holds the text in memory only; $EDITOR's file is
+    in the private cache folder. Either way the stored transcript is whole, and nothing of it
+    is in the temporary folder."""
+    import pexpect
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = dict(app_env, TMPDIR=str(temp), TERM="xterm")
+    env.pop("VISUAL", None)
+    env.pop("EDITOR", None)
+    if editor == "$EDITOR":
+        env["EDITOR"] = "sh -c 'sleep 60' --"
+    child = pexpect.spawn(sys.executable, ["-m", "interviewer", "practice", "--plain", "--silent",
+                                           "-q", "devsecops-01", "--no-follow-ups",
+                                           "--silence-stop", "1.5"],
+                          env=env, cwd=str(REPO), encoding="utf-8", timeout=180)
+    child.expect(r"Recording\. Speak now")
+    time.sleep(0.4)
+    subprocess.run(["paplay", "--device=virt_mic_feed", str(candidate_clips["devsecops-01"])],
+                   check=True)
+    child.expect(r"\[e\] edit transcript")
+    child.send("e")
+    if editor == "terminal":
+        child.expect(r"Alt\+Enter\) saves")
+        child.send(" and more words typed")
+    else:
+        editing = Path(app_env["INTERVIEWER_CACHE_DIR"]) / "editing"
+        for _ in range(100):
+            if list(editing.glob(f"*{child.pid}*.txt")):
+                break
+            time.sleep(0.1)
+        assert list(editing.glob(f"*{child.pid}*.txt"))
+    time.sleep(0.5)
+    child.kill(signal.SIGKILL)
+    child.close(force=True)
+    answer = json.loads(run_cli("history", "--json").stdout)["answers"][0]
+    assert answer["status"] == "scored" and len(answer["transcript"].split()) > 15
+    words = answer["transcript"].split()[:4]
+    assert not any(" ".join(words) in path.read_text(errors="replace")
+                   for path in temp.rglob("*") if path.is_file())
+
+
 @pytest.mark.slow  # a whole session
 def test_forget_refuses_a_running_session(app_env, run_cli):
     session = subprocess.Popen([sys.executable, "-m", "interviewer", "practice", "--text",
