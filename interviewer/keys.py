@@ -41,7 +41,7 @@ class KeyReader:
 
             fd = sys.stdin.fileno()
             self._saved = termios.tcgetattr(fd)
-            tty.setcbreak(fd)
+            tty.setcbreak(fd, termios.TCSADRAIN)  # not TCSAFLUSH: what was typed ahead stays
         return self
 
     def __exit__(self, *exc) -> None:

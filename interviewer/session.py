@@ -9,6 +9,7 @@ cleanly, keeps every answer so far (a partial one too), and says how to finish t
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -27,6 +28,7 @@ from interviewer.pipeline import AnswerPipeline, AnswerResult, AnswerTicket
 from interviewer.states import AnswerKind, AnswerStatus, SessionMode, SessionStatus
 from interviewer.ui import Frontend
 
+log = logging.getLogger(__name__)
 REFINE_WAIT_S = 60.0  # refining is a few seconds' work; never wait forever on it
 
 
@@ -258,9 +260,15 @@ class PracticeSession:
         return result
 
     def _capture(self, ticket: AnswerTicket):
+        def keep(text: str) -> None:
+            try:
+                self.pipeline.keep_typed(ticket, text)
+            except UserError as error:
+                # a full disk: typing goes on; `_keep_typed` shows and copies it at the end
+                log.warning("a typed line could not be stored yet: %s", error)
+
         try:
-            return self.source.capture(ticket, lambda text: self.pipeline.keep_typed(ticket,
-                                                                                     text))
+            return self.source.capture(ticket, keep)
         except AudioDeviceError as error:
             self.pipeline.fail(ticket, AnswerStatus.FAILED, str(error))
             self.ui.warn(f"{error}. Use 'interviewer practice --text' to type answers.")

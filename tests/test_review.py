@@ -71,7 +71,7 @@ def test_reviewing_a_file_again_updates_its_result(run_cli, candidate_clips, tmp
     assert stored == [("devsecops-01", str(renamed), content, "scored"),
                       ("devsecops-02", str(renamed), content, "scored")]
     assert sessions == 2  # the first review's session, left empty, is gone
-    shown = run_cli("history").stdout
+    shown = run_cli("history", env=dict(app_env, COLUMNS="120")).stdout  # names unwrapped
     assert shown.count("final-take.wav") == 2 and "monday.wav" not in shown
     trend = re.search(r"devsecops-01: (.*) \(best", shown).group(1)
     assert "→" not in trend  # one result, not one per review
