@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bank import CATEGORIES, bundled_banks, load_bank
 
 
@@ -76,6 +78,7 @@ def test_questions_follow_the_seed_topics(shared):
         assert len(mine & theirs) >= 2, (question.id, seed_question)
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_the_bank_and_the_templates(tmp_path):
     """`pip install .` installs from this wheel: the bundled bank and data files must be in it."""
     import subprocess

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
 import yaml
 
 from tests.conftest import assert_located_problems, assert_one_line_error
@@ -66,6 +67,7 @@ def test_missing_bank_path(run_cli, tmp_path):
     assert "no such bank file" in stderr
 
 
+@pytest.mark.slow
 def test_validate_good_and_broken(run_cli, tmp_path):
     assert run_cli("bank", "validate", "devsecops").returncode == 0
     broken = tmp_path / "broken.yaml"
@@ -102,6 +104,7 @@ CSV = textwrap.dedent("""\
 """)
 
 
+@pytest.mark.slow
 def test_import_csv_writes_a_valid_bank(run_cli, tmp_path):
     source = tmp_path / "questions.csv"
     source.write_text(CSV, encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from tests.conftest import REPO, assert_one_line_error
@@ -11,6 +12,7 @@ from tests.conftest import REPO, assert_one_line_error
 ANSWERS = yaml.safe_load((REPO / "tests" / "data" / "answers.yaml").read_text())
 
 
+@pytest.mark.slow
 def test_score_text_json_contract(run_cli):
     result = run_cli("score", "--question", "devsecops-16", "--json",
                      ANSWERS["paraphrase"]["devsecops-16"])
@@ -23,6 +25,7 @@ def test_score_text_json_contract(run_cli):
     assert covered and all(item["evidence"] for item in covered)
 
 
+@pytest.mark.slow
 def test_score_from_stdin_and_readable_output(run_cli):
     result = run_cli("score", "-q", "devsecops-03", "--model-answer",
                      input="I keep secrets in HashiCorp Vault and rotate them often.")
@@ -33,6 +36,7 @@ def test_score_from_stdin_and_readable_output(run_cli):
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
 
 
+@pytest.mark.slow
 def test_empty_stdin_is_an_empty_answer(run_cli):
     result = run_cli("score", "-q", "devsecops-03", "--json", input="")
     data = json.loads(result.stdout)
@@ -49,6 +53,7 @@ def test_score_unknown_question(run_cli):
     assert "no question 'devsecops-99'" in stderr
 
 
+@pytest.mark.slow
 def test_jsonl_in_order_with_both_kinds_of_lines(run_cli, tmp_path):
     lines = [
         {"id": "a", "answer": ANSWERS["paraphrase"]["devsecops-07"], "question_id": "devsecops-07"},
@@ -72,6 +77,7 @@ def test_jsonl_in_order_with_both_kinds_of_lines(run_cli, tmp_path):
         assert {"score", "similarity", "coverage", "concepts", "band"} <= set(item)
 
 
+@pytest.mark.slow
 def test_jsonl_bad_lines_keep_their_place_and_exit_2(run_cli):
     text = "\n".join([
         json.dumps({"answer": "Vault", "question_id": "devsecops-03"}),
@@ -95,6 +101,7 @@ def test_jsonl_missing_file(run_cli, tmp_path):
     assert "cannot be read" in stderr
 
 
+@pytest.mark.slow
 def test_score_huge_input_from_stdin(run_cli):
     result = run_cli("score", "-q", "devsecops-03", "--json", input="Vault rotation. " * 70_000)
     assert result.returncode == 0, result.stderr

@@ -80,6 +80,7 @@ def test_fix_rescores_the_corrected_text_and_keeps_what_was_heard(run_cli, revie
     assert abs(row["score"] - reviewed_answer["score"]) < 0.05
 
 
+@pytest.mark.slow
 def test_fix_refuses_what_cannot_be_corrected(run_cli, app_env):
     assert run_cli("score", "--question", "devsecops-01", "static analysis").returncode == 0
     missing = assert_one_line_error(run_cli("fix", "999", "text"))
@@ -94,6 +95,7 @@ def test_fix_refuses_what_cannot_be_corrected(run_cli, app_env):
     assert "was typed" in empty
 
 
+@pytest.mark.slow
 def test_fix_without_text_needs_an_editor_or_a_terminal(run_cli, reviewed_answer, app_env):
     env = {key: value for key, value in app_env.items() if key not in ("EDITOR", "VISUAL")}
     message = assert_one_line_error(run_cli("fix", str(reviewed_answer["id"]), env=env))

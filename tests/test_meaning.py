@@ -52,6 +52,7 @@ def status_of(concept: ConceptSpec, text: str, model_answer: str = "") -> str:
 
 # ------------------------------------------------------------------ polarity
 
+@pytest.mark.slow
 def test_a_negated_hazard_covers_a_no_x_concept_and_is_not_off_topic(scorer):
     report = scorer.score_text("Secrets are never baked into container images.",
                                BANK.get("devsecops-03"))
@@ -237,6 +238,7 @@ def test_advice_names_the_aliases_that_will_misfire():
     assert ("idempotency key", None) not in advice
 
 
+@pytest.mark.slow
 def test_bank_validate_warns_with_file_and_line_and_exits_0(tmp_path):
     bank_file = tmp_path / "mine.yaml"
     bank_file.write_text(

@@ -130,6 +130,7 @@ def test_get_fetches_checks_and_installs_a_model_then_use_chooses_it(run_cli, hu
     assert hub.ranges == []
 
 
+@pytest.mark.slow
 def test_a_truncated_download_is_never_used_and_resumes(run_cli, hub, hub_env, tmp_path):
     hub.mode = "truncate"
     result = _cli(run_cli, hub_env, "model", "get", "base.en")
@@ -148,6 +149,7 @@ def test_a_truncated_download_is_never_used_and_resumes(run_cli, hub, hub_env, t
         (hub.folder / "model.bin").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_checksum_mismatch_is_refused_and_removed(run_cli, hub, hub_env, tmp_path):
     hub.mode = "bad-checksum"
     message = assert_one_line_error(_cli(run_cli, hub_env, "model", "get", "base.en"))
@@ -157,6 +159,7 @@ def test_a_checksum_mismatch_is_refused_and_removed(run_cli, hub, hub_env, tmp_p
     assert not (models / "base.en.partial" / "model.bin").exists()
 
 
+@pytest.mark.slow
 def test_offline_get_says_what_to_do_instead(run_cli, app_env, tmp_path):
     env = dict(app_env, INTERVIEWER_MODEL_HUB="http://127.0.0.1:9",  # nothing listens there
                INTERVIEWER_CACHE_DIR=str(tmp_path / "cache"))

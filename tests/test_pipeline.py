@@ -213,6 +213,7 @@ def test_a_session_of_scripted_answers(store, work, capsys):
     assert "devsecops-03: score" in shown and "average" in shown
 
 
+@pytest.mark.slow
 def test_no_background_thread_outlives_the_command(tmp_path, monkeypatch):
     """T12: typed input that ended early left a daemon thread inside native code (the
     scorer's preparation) at interpreter exit, and the process sometimes aborted (134). Now
@@ -271,6 +272,7 @@ def test_read_ahead_reads_a_growing_answer_once_at_a_time():
     assert scorer.texts == ["Secrets live in Vault.", "Secrets live in Vault. CI jobs fetch them."]
 
 
+@pytest.mark.slow
 def test_read_ahead_leaves_the_score_unchanged():
     recipe = scorer_recipe()
     fresh, warmed = recipe.scorer(BANK.questions), scorer_recipe().scorer(BANK.questions)

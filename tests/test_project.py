@@ -55,6 +55,7 @@ def test_modules_and_functions_stay_small():
     assert not too_long
 
 
+@pytest.mark.slow
 def test_generated_docs_are_current():
     """The settings and backend tables come from interviewer/settings.py and audio/backends.py,
     docs/benchmarks.md and the README's figures from docs/benchmarks.json; an edit to any of

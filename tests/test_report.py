@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import headless
 
 EVIL_BANK = """\
@@ -21,6 +23,7 @@ questions:
 """
 
 
+@pytest.mark.slow
 def test_report_escapes_everything_and_renders(run_cli, tmp_path, chromium):
     bank = tmp_path / "evil.yaml"
     bank.write_text(EVIL_BANK)
@@ -41,6 +44,7 @@ def test_report_escapes_everything_and_renders(run_cli, tmp_path, chromium):
     assert "<mark" in dom  # the covered concept is highlighted
 
 
+@pytest.mark.slow
 def test_report_all_sessions_has_charts(run_cli, tmp_path, chromium):
     for text in ("Vault and rotation.\n\n", "HashiCorp Vault, short-lived credentials through "
                  "OIDC, rotation, pre-commit hooks with gitleaks, envelope encryption.\n\n"):

@@ -16,6 +16,7 @@ def spawn(app_env, *args) -> pexpect.spawn:
                          encoding="utf-8", timeout=120, dimensions=(40, 80))
 
 
+@pytest.mark.slow
 def test_text_mode_through_a_terminal(app_env, run_cli):
     child = spawn(app_env, "practice", "--text", "--silent", "-q", "devsecops-16",
                   "-q", "devsecops-23")
@@ -64,6 +65,7 @@ def test_text_mode_through_a_terminal(app_env, run_cli):
     assert all(a["status"] == "scored" for a in answers)
 
 
+@pytest.mark.slow
 def test_text_mode_ends_cleanly_at_end_of_input(run_cli):
     result = run_cli("practice", "--text", "--silent", "--count", "2", "--plain",
                      input="Vault keeps the secrets and they are rotated.\n\n")

@@ -76,6 +76,7 @@ def test_bad_settings_file(tmp_path, run_cli, app_env, text, words):
     assert str(path) in stderr
 
 
+@pytest.mark.slow
 def test_history_rescore_and_forget(run_cli):
     answer = "I keep secrets in HashiCorp Vault and rotate them automatically.\n\n"
     assert run_cli("practice", "--text", "--silent", "-q", "devsecops-03", "--plain",
@@ -95,6 +96,7 @@ def test_history_rescore_and_forget(run_cli):
     assert_one_line_error(run_cli("report", "--out", "x.html"))
 
 
+@pytest.mark.slow
 def test_data_dir_flag_and_env(run_cli, app_env, tmp_path):
     other = tmp_path / "elsewhere"
     result = run_cli("--data-dir", str(other), "practice", "--text", "--silent", "-q",

@@ -159,6 +159,7 @@ def neural():
     return NeuralVoice(rate=165)
 
 
+@pytest.mark.slow
 def test_the_second_synthesis_of_a_sentence_reads_the_cache(tmp_path, monkeypatch):
     from audio.tts_neural import NeuralVoice
 
@@ -179,6 +180,7 @@ def test_the_second_synthesis_of_a_sentence_reads_the_cache(tmp_path, monkeypatc
     assert not other.render(text).cached
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine_name", ["neural", "pyttsx3"])
 def test_a_faster_rate_gives_shorter_speech(engine_name, tmp_path):
     text = BANK.get("devsecops-03").text
@@ -188,6 +190,7 @@ def test_a_faster_rate_gives_shorter_speech(engine_name, tmp_path):
     assert fast < slow * 0.7, (slow, fast)
 
 
+@pytest.mark.slow
 def test_rate_is_words_a_minute_for_the_neural_voice(neural):
     text = BANK.get("devsecops-05").model_answer
     minutes = neural.render(text).duration / 60
@@ -227,6 +230,7 @@ def _pitch_hz(samples: np.ndarray, rate: int) -> float:
     return float(np.median(found))
 
 
+@pytest.mark.slow
 def test_the_demo_candidate_sounds_higher_than_the_interviewer():
     from audio.tts_neural import SECOND_PITCH, NeuralVoice
 

@@ -30,6 +30,7 @@ HOSTILE_BANKS = {
 }
 
 
+@pytest.mark.slow
 def test_hostile_banks_get_one_line_quickly(tmp_path, app_env):
     paths = []
     for name, text in HOSTILE_BANKS.items():
@@ -89,6 +90,7 @@ def test_values_that_cannot_be_built_are_located_problems(tmp_path, app_env):
         assert f"{paths[name]}:{line}" in item["error"]
 
 
+@pytest.mark.slow
 def test_only_regular_files_are_read_as_banks(tmp_path, app_env):
     """B22, B42: a FIFO blocked forever, /dev/zero read without bound."""
     fifo = tmp_path / "bank.yaml"
@@ -123,6 +125,7 @@ SHOWN = ("id: t\ntitle: \"Team [/] bank \\e[2J\"\nversion: \"[/bold]\"\nquestion
          "    concepts:\n      - name: \"[link=file:///etc]vault\"\n")
 
 
+@pytest.mark.slow
 def test_markup_and_escape_sequences_in_bank_text_are_shown_as_written(tmp_path, app_env):
     """B24, B25, B26 (rich markup crashed 'bank list'), B10 (ESC sequences printed raw)."""
     path = tmp_path / "b.yaml"
@@ -152,6 +155,7 @@ YAMLISH = st.lists(st.sampled_from(
     max_size=40).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=YAMLISH, raw=st.binary(max_size=60), json_suffix=st.booleans())

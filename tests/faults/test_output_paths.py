@@ -14,6 +14,7 @@ from tests.faults.conftest import cli, stored_spoken_answer
 from tests.faults.test_review_files import wav_claiming
 
 
+@pytest.mark.slow
 def test_outputs_are_not_overwritten_without_force(app_env, tmp_path):
     from pathlib import Path
 
@@ -84,6 +85,7 @@ def test_report_is_never_written_into_the_data_folder(app_env):
     assert "data folder" in stderr and database.read_bytes() == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["bank", "list"], ["score", "-q", "devsecops-03", "x"]])
 def test_a_reader_that_stops_early_is_no_failure(command, app_env):
     """`interviewer bank list | head -1` exited 1: rich's broken-pipe handler."""

@@ -48,6 +48,7 @@ def test_private_files_whatever_the_umask(app_env, tmp_path):
     assert ANSWER not in log and "HashiCorp" not in log  # no answer text in the log
 
 
+@pytest.mark.slow
 def test_the_same_results_with_no_network(app_env):
     if not _can_unshare():
         pytest.skip("this machine cannot remove a process's network (unshare -n)")

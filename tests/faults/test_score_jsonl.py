@@ -18,6 +18,7 @@ from tests.faults.conftest import ANSWER, cli, disk_env
 GOOD = json.dumps({"answer": ANSWER, "question_id": "devsecops-03"})
 
 
+@pytest.mark.slow
 def test_hostile_json_lines_each_get_their_own_error(run_cli):
     lines = [json.dumps({"answer": ANSWER, "question_id": "devsecops-03", "bank": 5}),
              "[" * 100_000 + "]" * 100_000,
@@ -37,6 +38,7 @@ def test_hostile_json_lines_each_get_their_own_error(run_cli):
     assert outputs[4]["score"] > 0  # the line after the bad ones is scored
 
 
+@pytest.mark.slow
 def test_each_bad_line_is_its_own_error_and_the_rest_are_scored(tmp_path, app_env):
     """J04 (weight 10**400 stopped the run), J16 (a lone surrogate), J02 (a line not UTF-8
     refused the file), J03 (U+2028 / U+0085 split a line), J01 (an id of NaN was an internal
@@ -75,6 +77,7 @@ def test_each_bad_line_is_its_own_error_and_the_rest_are_scored(tmp_path, app_en
     assert f"{path}:2:" in result.stderr
 
 
+@pytest.mark.slow
 def test_results_on_a_full_disk_are_one_line(mounted_disk, app_env, tmp_path):
     """S14: ENOSPC on stdout was an internal error (70)."""
     source = tmp_path / "answers.jsonl"
@@ -132,6 +135,7 @@ def in_process(app_env, monkeypatch):
     root.setLevel(level)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(LINES, min_size=1, max_size=5))
@@ -153,6 +157,7 @@ def test_fuzz_score_jsonl_one_output_line_per_input_line(lines, in_process, tmp_
     assert len(produced) == len(non_blank), (non_blank, produced, err)
 
 
+@pytest.mark.slow
 def test_a_lines_concepts_follow_the_bank_rules_and_a_missing_answer_is_named(run_cli):
     """Concepts in a line were checked by a copy of the bank's validator that accepted what
     `bank validate` refuses (an unknown key, a duplicate); a line with no 'answer' scored 0."""

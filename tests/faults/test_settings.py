@@ -32,6 +32,7 @@ def test_settings_out_of_range_name_the_file_and_line(text, line, words, tmp_pat
         assert f"{path}:{line}:" in stderr
 
 
+@pytest.mark.slow
 def test_a_named_settings_file_must_exist_and_its_bank_is_used_everywhere(tmp_path, app_env):
     missing = dict(app_env, INTERVIEWER_CONFIG=str(tmp_path / "nope.toml"))
     assert "no such settings file" in assert_one_line_error(cli(missing, "bank", "list"))
@@ -46,6 +47,7 @@ def test_a_named_settings_file_must_exist_and_its_bank_is_used_everywhere(tmp_pa
     assert scored["question_id"] == "m1" and scored["score"] > 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_only_a_regular_file_is_read_as_settings(kind, tmp_path, app_env):
     """G07, B22b: a FIFO as the settings file blocked every command."""
@@ -77,6 +79,7 @@ def test_model_use_when_speech_is_not_a_table_is_one_line(text, tmp_path, app_en
     assert path.read_text() == "# mine\n" + text  # untouched
 
 
+@pytest.mark.slow
 def test_model_use_keeps_comments_writes_privately_and_through_a_link(tmp_path, app_env):
     target = tmp_path / "dotfiles" / "settings.toml"
     target.parent.mkdir()
@@ -95,6 +98,7 @@ def test_model_use_keeps_comments_writes_privately_and_through_a_link(tmp_path, 
     assert "model =" not in target.read_text() and "# my voice" in target.read_text()
 
 
+@pytest.mark.slow
 def test_model_use_on_a_full_disk_leaves_the_settings_whole(mounted_disk, app_env):
     """M17: write_text truncated settings.toml in place, leaving it half-written."""
     env = disk_env(app_env, mounted_disk)

@@ -235,6 +235,7 @@ def test_a_session_whose_pid_was_reused_is_not_running(app_env):
 
 # ---------------------------------------------------------------------- damage
 
+@pytest.mark.slow
 def test_a_damaged_database_and_a_damaged_row(app_env, run_cli):
     stored_spoken_answer(Path(app_env["INTERVIEWER_DATA_DIR"]))
     database = _database(app_env)
@@ -251,6 +252,7 @@ def test_a_damaged_database_and_a_damaged_row(app_env, run_cli):
     assert "damaged" in stderr and "move the file aside" in stderr
 
 
+@pytest.mark.slow
 def test_damaged_session_settings_are_reported_and_forget_still_works(app_env, tmp_path):
     """S23: every command that lists sessions exited 70, forget included."""
     stored_spoken_answer(Path(app_env["INTERVIEWER_DATA_DIR"]))
@@ -285,6 +287,7 @@ def test_ids_of_2_to_the_63_or_more_are_one_line(args, app_env):
     assert "not an id" in stderr
 
 
+@pytest.mark.slow
 def test_an_unwritable_log_prints_no_traceback(app_env):
     """S09, L01: logging's 30-line traceback before each command's line."""
     data = Path(app_env["INTERVIEWER_DATA_DIR"])
@@ -296,6 +299,7 @@ def test_an_unwritable_log_prints_no_traceback(app_env):
     assert "Logging error" not in broken.stderr and len(broken.stderr.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_a_read_only_data_folder_can_still_be_read(app_env, tmp_path):
     """S09: history and report only read, but a read-only data folder refused them."""
     stored_spoken_answer(Path(app_env["INTERVIEWER_DATA_DIR"]))
@@ -392,6 +396,7 @@ def test_fix_refuses_text_over_its_cap_quickly(app_env):
     assert "over 1 MB" in stderr and time.monotonic() - started < 20
 
 
+@pytest.mark.slow
 def test_a_failing_editor_is_exit_2(app_env):
     """X06, X07, X10: fix exited 1 when $EDITOR failed or did not exist."""
     stored_spoken_answer(Path(app_env["INTERVIEWER_DATA_DIR"]))
@@ -400,6 +405,7 @@ def test_a_failing_editor_is_exit_2(app_env):
         assert "editor" in stderr
 
 
+@pytest.mark.slow
 def test_kill_9_during_fix_leaves_no_transcript_in_tmp(app_env, tmp_path):
     """X13: click.edit's /tmp/editor-XXXX.txt held the stored transcript after kill -9."""
     stored_spoken_answer(Path(app_env["INTERVIEWER_DATA_DIR"]))
@@ -458,6 +464,7 @@ def test_the_alignment_of_a_correction_covers_both_texts(old, new, budget, monke
 
 # ---------------------------------------------------------------------- the cache folder
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
                     reason="needs root and setpriv to run as another user")
 def test_a_cache_folder_left_by_another_user_only_costs_a_refit(tmp_path):
