@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import time
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -49,8 +50,15 @@ def test_names_that_look_like_markup_are_shown_and_every_file_is_reviewed(
     folder = tmp_path / "take ["
     folder.mkdir()
     names = ["]1.wav", "rec [draft].wav", "[link=file:x]x.wav", "esc \x1b[2J.wav"]
-    for name in names:  # the first is 'take [/]1.wav': the folder's '[' and its ']'
-        shutil.copy(candidate_clips["devsecops-03"], folder / name)
+    for extra, name in enumerate(names):  # the first is 'take [/]1.wav': '[' and ']'
+        # each a recording of its own (identical files are one result since review
+        # recognises files by content): a different length of trailing silence
+        with wave.open(str(candidate_clips["devsecops-03"])) as source:
+            params, frames = source.getparams(), source.readframes(source.getnframes())
+        with wave.open(str(folder / name), "wb") as copy:
+            copy.setparams(params)
+            copy.writeframes(frames + b"\0" * params.sampwidth * params.nchannels *
+                             160 * (extra + 1))
     env = dict(app_env, COLUMNS="400")  # no path wrapped across lines
     result = cli(env, "review", str(folder), "-q", "devsecops-03", timeout=600)
     assert result.returncode == 0, result.stderr

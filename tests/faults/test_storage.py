@@ -464,12 +464,23 @@ def test_the_alignment_of_a_correction_covers_both_texts(old, new, budget, monke
 
 # ---------------------------------------------------------------------- the cache folder
 
+def _skip_unless_another_user_can_run_the_program() -> None:
+    """These run the program as user nobody: it needs root, setpriv, and a checkout that
+    user can read (a clone inside a private folder, such as one `mktemp -d` made, is not)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run as another user")
+    probe = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                            sys.executable, "-c", "import interviewer"], cwd=REPO,
+                           capture_output=True, timeout=60)
+    if probe.returncode != 0:
+        pytest.skip(f"user nobody cannot read the checkout at {REPO}")
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
-                    reason="needs root and setpriv to run as another user")
 def test_a_cache_folder_left_by_another_user_only_costs_a_refit(tmp_path):
     """K01: after one `sudo interviewer score`, the scorer cache folder is root's and 0700;
     the user's next score and review crashed (PermissionError) instead of fitting again."""
+    _skip_unless_another_user_can_run_the_program()
     base = Path(tempfile.mkdtemp(prefix="k01-"))  # a folder another user may enter
     base.chmod(0o755)
     for name in ("data", "cache/scorers", "config"):
@@ -492,8 +503,7 @@ def test_a_cache_folder_left_by_another_user_only_costs_a_refit(tmp_path):
 def test_a_settings_folder_that_cannot_be_entered_is_one_line(tmp_path):
     """Found with K01: a settings folder another user cannot enter made every command exit
     70 (PermissionError from the existence check)."""
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("needs root and setpriv to run as another user")
+    _skip_unless_another_user_can_run_the_program()
     base = Path(tempfile.mkdtemp(prefix="settings-"))
     base.chmod(0o755)
     (base / "config").mkdir(mode=0o700)  # root's, and closed
